@@ -1,0 +1,30 @@
+"""Views of the home page and the health check."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from forum.core import bp
+from forum.extensions import db
+from forum.services import themes as theme_service
+from forum.services import threads as thread_service
+
+
+@bp.get("/")
+def home() -> str:
+    """Show what is new across the themes, and the themes with their thread counts."""
+    return render_template(
+        "core/home.html",
+        themes=theme_service.listed_themes(current_user),
+        counts=thread_service.theme_thread_counts(current_user),
+        recent=thread_service.recent_threads(current_user),
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    """Answer whether the app can reach its database (for load balancers)."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}, 200

@@ -1,0 +1,94 @@
+"""Accounts: people, invitations, password resets and failed login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.base import utcnow
+
+
+class User(UserMixin, db.Model):
+    """A person in the network: member, facilitator or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout, password change and deactivation: every older session cookie dies.
+    session_version: Mapped[int] = mapped_column(default=1)
+    job_title: Mapped[str] = mapped_column(String(120), default="")
+    library: Mapped[str] = mapped_column(String(160), default="")
+    municipality: Mapped[str] = mapped_column(String(120), default="")
+    region: Mapped[str] = mapped_column(String(20), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(5), default="da")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    deactivated_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        """Return whether the account may log in and use its sessions."""
+        return self.is_enabled
+
+    def get_id(self) -> str:
+        """Return the session identity: id plus session version, so old cookies can be revoked."""
+        return f"{self.id}:{self.session_version}"
+
+
+class Invitation(db.Model):
+    """A one-time invitation to join the network, sent by email."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+
+class PasswordResetToken(db.Model):
+    """A one-time password reset link, valid for one hour."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(db.Model):
+    """One failed login, kept in the database so the throttle holds across workers."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_email_created", "email", "created_at"),
+        Index("ix_login_failures_address_created", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

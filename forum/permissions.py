@@ -1,0 +1,216 @@
+"""Who may see and do what: the one place that decides.
+
+Every view, list, count, feed, email and export asks here. Loading something a person may
+not see answers 404, exactly like something that does not exist, so existence never leaks.
+Conditions are written one per line so that tests can cover every branch.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NoReturn
+
+from flask import abort
+from sqlalchemy import ColumnElement, true
+
+from forum.extensions import db
+from forum.models import Post, Theme, Thread, User
+
+
+class Role(StrEnum):
+    """The three roles of the network."""
+
+    MEMBER = "member"
+    FACILITATOR = "facilitator"
+    ADMIN = "admin"
+
+
+ROLES = tuple(role.value for role in Role)
+
+
+def deny() -> NoReturn:
+    """Refuse an action the person may not take. Raises Forbidden (403)."""
+    abort(403)
+
+
+def not_found() -> NoReturn:
+    """Answer as if the object did not exist. Raises NotFound (404)."""
+    abort(404)
+
+
+def require(allowed: bool) -> None:
+    """Continue when allowed. Raises Forbidden (403) otherwise."""
+    if not allowed:
+        deny()
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def is_member(user: User | None) -> bool:
+    """Return whether the user is a logged-in, active person of the network."""
+    if user is None:
+        return False
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_active)
+
+
+def is_facilitator(user: User | None) -> bool:
+    """Return whether the user facilitates (admins count as facilitators)."""
+    if not is_member(user):
+        return False
+    return user.role in (Role.FACILITATOR, Role.ADMIN)
+
+
+def is_admin(user: User | None) -> bool:
+    """Return whether the user is an administrator."""
+    if not is_member(user):
+        return False
+    return user.role == Role.ADMIN
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def can_invite(user: User | None) -> bool:
+    """Return whether the user may invite new people (facilitators and admins)."""
+    return is_facilitator(user)
+
+
+def can_invite_role(user: User | None, role: str) -> bool:
+    """Return whether the user may invite someone with this role (only admins make admins)."""
+    if not can_invite(user):
+        return False
+    if role == Role.ADMIN:
+        return is_admin(user)
+    return role in ROLES
+
+
+def can_manage_accounts(user: User | None) -> bool:
+    """Return whether the user may deactivate, reactivate and change roles (admins)."""
+    return is_admin(user)
+
+
+def can_change_account(user: User | None, target: User) -> bool:
+    """Return whether the user may change this account's role or status (not their own)."""
+    if not can_manage_accounts(user):
+        return False
+    return user.id != target.id
+
+
+def can_manage_themes(user: User | None) -> bool:
+    """Return whether the user may add, edit, reorder and archive themes (admins)."""
+    return is_admin(user)
+
+
+def visible_members(user: User | None) -> ColumnElement[bool]:
+    """Return a SQL filter for the profiles the user may see: active people, or all for admins."""
+    if is_admin(user):
+        return true()
+    return User.is_enabled.is_(True)
+
+
+def access_member(user: User | None, member_id: int) -> User:
+    """Load a profile the user may see. Raises NotFound (404) otherwise."""
+    if not is_member(user):
+        not_found()
+    member = db.session.scalar(
+        db.select(User).where(User.id == member_id).where(visible_members(user))
+    )
+    if member is None:
+        not_found()
+    return member
+
+
+# --- themes, threads and posts -----------------------------------------------------------
+
+
+def visible_themes(user: User | None) -> ColumnElement[bool]:
+    """Return a SQL filter for themes listed to the user (archived ones only for admins)."""
+    if is_admin(user):
+        return true()
+    return Theme.archived_at.is_(None)
+
+
+def visible_threads(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter every thread list, count, search, feed and export must use."""
+    if not is_member(user):
+        return Thread.id.is_(None)  # matches nothing
+    return true()
+
+
+def access_theme(user: User | None, theme_id: int) -> Theme:
+    """Load a theme the user may see (archived themes stay readable). Raises NotFound (404)."""
+    if not is_member(user):
+        not_found()
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        not_found()
+    return theme
+
+
+def access_thread(user: User | None, thread_id: int) -> Thread:
+    """Load a thread the user may see. Raises NotFound (404) for missing and hidden alike."""
+    thread = db.session.scalar(
+        db.select(Thread).where(Thread.id == thread_id).where(visible_threads(user))
+    )
+    if thread is None:
+        not_found()
+    return thread
+
+
+def access_post(user: User | None, post_id: int) -> Post:
+    """Load a post in a thread the user may see. Raises NotFound (404) otherwise."""
+    post = db.session.scalar(
+        db.select(Post).join(Post.thread).where(Post.id == post_id).where(visible_threads(user))
+    )
+    if post is None:
+        not_found()
+    return post
+
+
+def can_start_thread(user: User | None, theme: Theme) -> bool:
+    """Return whether the user may start a thread in the theme (not in an archived one)."""
+    if not is_member(user):
+        return False
+    return not theme.is_archived
+
+
+def can_reply(user: User | None, thread: Thread) -> bool:
+    """Return whether the user may reply to the thread."""
+    if not is_member(user):
+        return False
+    return not thread.theme.is_archived
+
+
+def can_edit_post(user: User | None, post: Post) -> bool:
+    """Return whether the user may edit the post (its author, while it is not withdrawn)."""
+    if not is_member(user):
+        return False
+    if post.is_withdrawn:
+        return False
+    return post.author_id == user.id
+
+
+def can_withdraw_post(user: User | None, post: Post) -> bool:
+    """Return whether the user may withdraw the post (its author, once)."""
+    if not is_member(user):
+        return False
+    if post.is_withdrawn:
+        return False
+    return post.author_id == user.id
+
+
+def can_read_withdrawn(user: User | None, post: Post) -> bool:
+    """Return whether the user may still read a withdrawn post's text (facilitators)."""
+    return is_facilitator(user)
+
+
+def can_view_revisions(user: User | None, post: Post) -> bool:
+    """Return whether the user may see a post's earlier versions (author and facilitators)."""
+    if not is_member(user):
+        return False
+    if is_facilitator(user):
+        return True
+    return post.author_id == user.id

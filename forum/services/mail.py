@@ -1,0 +1,53 @@
+"""Sending email through SMTP, or to the log when no mail server is configured."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from forum.models import User
+
+
+def send_email(to: str, subject: str, body: str) -> None:
+    """Send a plain-text email. Raises smtplib.SMTPException when the server refuses it."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="netvaerksforum")
+    message.set_content(body)
+
+    if not config["MAIL_SERVER"]:
+        current_app.logger.info("Email (no FORUM_MAIL_SERVER set):\n%s", message.as_string())
+        return
+
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)
+
+
+def send_templated_email(
+    to: str, template: str, language: str = "da", **context: object
+) -> None:
+    """Render templates/email/<template>.txt in the reader's language and send it.
+
+    The template's first line is the subject. Raises smtplib.SMTPException on refusal.
+    """
+    with force_locale(language):
+        text = render_template(f"email/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    send_email(to, subject.strip(), body.strip() + "\n")
+
+
+def send_to_user(user: User, template: str, **context: object) -> None:
+    """Send a templated email to a person in their own language."""
+    send_templated_email(user.email, template, user.language or "da", user=user, **context)

@@ -1,0 +1,254 @@
+"""Thread and post verbs, and the read queries behind theme, thread and home pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
+
+from forum import markdown
+from forum.extensions import db
+from forum.models import Post, PostRevision, Theme, Thread, User, utcnow
+from forum.permissions import visible_themes, visible_threads
+from forum.services import ServiceError
+
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 25
+TITLE_MAX = 200
+BODY_MAX = 50_000
+
+
+def _check_title(title: str) -> str:
+    """Return the trimmed title. Raises ServiceError when it is empty or too long."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_l("Give the thread a title."), field="title")
+    if len(title) > TITLE_MAX:
+        raise ServiceError(_l("The title is too long."), field="title")
+    return title
+
+
+def _check_body(body: str) -> str:
+    """Return the body. Raises ServiceError when it is empty or too long."""
+    if not (body or "").strip():
+        raise ServiceError(_l("Write something first."), field="body")
+    if len(body) > BODY_MAX:
+        raise ServiceError(_l("The text is too long."), field="body")
+    return body
+
+
+def _new_post(thread: Thread, author: User, body: str, position: int, now: datetime) -> Post:
+    """Build a post with its Markdown rendered once, now."""
+    return Post(
+        thread=thread,
+        author_id=author.id,
+        position=position,
+        body_md=body,
+        body_html=str(markdown.render(body)),
+        render_version=markdown.RENDER_VERSION,
+        created_at=now,
+    )
+
+
+def create_thread(author: User, theme: Theme, title: str, body: str) -> Thread:
+    """Start a thread with its opening post. Raises ServiceError on an empty title or body."""
+    title = _check_title(title)
+    body = _check_body(body)
+    now = utcnow()
+    thread = Thread(
+        theme_id=theme.id,
+        author_id=author.id,
+        title=title,
+        created_at=now,
+        post_count=1,
+        last_post_at=now,
+        last_poster_id=author.id,
+    )
+    db.session.add(thread)
+    db.session.add(_new_post(thread, author, body, 1, now))
+    db.session.commit()
+    return thread
+
+
+def reply(author: User, thread: Thread, body: str) -> Post:
+    """Add a reply at the end of the thread. Raises ServiceError on an empty body."""
+    body = _check_body(body)
+    # Lock the thread row so concurrent replies get distinct positions (PostgreSQL);
+    # on SQLite the IMMEDIATE transaction already serialises writers.
+    locked = db.session.scalar(select(Thread).where(Thread.id == thread.id).with_for_update())
+    now = utcnow()
+    post = _new_post(locked, author, body, locked.post_count + 1, now)
+    locked.post_count += 1
+    locked.last_post_at = now
+    locked.last_poster_id = author.id
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+def edit_post(editor: User, post: Post, body: str) -> Post:
+    """Replace a post's text, keeping the earlier version as a revision.
+
+    Raises ServiceError on an empty body.
+    """
+    body = _check_body(body)
+    if body == post.body_md:
+        return post
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            body_md=post.body_md,
+            body_html=post.body_html,
+            written_by_id=post.edited_by_id or post.author_id,
+            written_at=post.edited_at or post.created_at,
+        )
+    )
+    post.body_md = body
+    post.body_html = str(markdown.render(body))
+    post.render_version = markdown.RENDER_VERSION
+    post.edited_at = utcnow()
+    post.edited_by_id = editor.id
+    db.session.commit()
+    return post
+
+
+def withdraw_post(author: User, post: Post) -> None:
+    """Withdraw one's own post: members see that it was withdrawn, facilitators still read it."""
+    post.withdrawn_at = utcnow()
+    db.session.commit()
+
+
+def revisions_of(post: Post) -> list[PostRevision]:
+    """Return a post's earlier versions, newest first, with their writers."""
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .options(joinedload(PostRevision.written_by))
+            .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
+        )
+    )
+
+
+def rerender_outdated_posts() -> int:
+    """Re-render posts made under older Markdown rules; return how many changed."""
+    count = 0
+    for post in db.session.scalars(
+        select(Post).where(Post.render_version < markdown.RENDER_VERSION)
+    ):
+        post.body_html = str(markdown.render(post.body_md))
+        post.render_version = markdown.RENDER_VERSION
+        count += 1
+    db.session.commit()
+    return count
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def page_of(position: int) -> int:
+    """Return the 1-based page a post position falls on."""
+    return (position - 1) // POSTS_PER_PAGE + 1
+
+
+def page_count(thread: Thread) -> int:
+    """Return how many pages the thread has."""
+    return max(page_of(max(thread.post_count, 1)), 1)
+
+
+def thread_page_posts(thread: Thread, page: int) -> list[Post]:
+    """Return one page of posts with authors and editors loaded in a fixed number of queries."""
+    first = (page - 1) * POSTS_PER_PAGE + 1
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id)
+            .where(Post.position.between(first, first + POSTS_PER_PAGE - 1))
+            .options(selectinload(Post.author), selectinload(Post.edited_by))
+            .order_by(Post.position)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ThreadCursor:
+    """Where a thread list page starts: after this (last activity, id)."""
+
+    last_post_at: datetime
+    thread_id: int
+
+    def encode(self) -> str:
+        """Return the cursor as a URL-safe string."""
+        return f"{self.last_post_at.isoformat()}_{self.thread_id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> ThreadCursor | None:
+        """Parse a cursor string; return None for a missing or malformed one."""
+        if not value:
+            return None
+        moment, _, thread_id = value.rpartition("_")
+        try:
+            return cls(datetime.fromisoformat(moment), int(thread_id))
+        except ValueError:
+            return None
+
+
+def _thread_list_query(viewer: User) -> object:
+    """Return a select of threads the viewer may see, with authors, themes and last posters."""
+    return (
+        select(Thread)
+        .where(visible_threads(viewer))
+        .options(
+            selectinload(Thread.author),
+            selectinload(Thread.last_poster),
+            selectinload(Thread.theme),
+        )
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+    )
+
+
+def theme_threads(
+    viewer: User, theme: Theme, after: ThreadCursor | None
+) -> tuple[list[Thread], ThreadCursor | None]:
+    """Return one page of a theme's threads by latest activity, and the cursor for the next."""
+    query = _thread_list_query(viewer).where(Thread.theme_id == theme.id)
+    if after is not None:
+        query = query.where(
+            tuple_(Thread.last_post_at, Thread.id) < tuple_(after.last_post_at, after.thread_id)
+        )
+    threads = list(db.session.scalars(query.limit(THREADS_PER_PAGE + 1)))
+    next_cursor = None
+    if len(threads) > THREADS_PER_PAGE:
+        threads = threads[:THREADS_PER_PAGE]
+        next_cursor = ThreadCursor(threads[-1].last_post_at, threads[-1].id)
+    return threads, next_cursor
+
+
+def recent_threads(viewer: User, limit: int = 15) -> list[Thread]:
+    """Return the threads with the latest activity across the themes the viewer sees."""
+    query = (
+        _thread_list_query(viewer)
+        .join(Thread.theme)
+        .where(visible_themes(viewer))
+        .where(Theme.archived_at.is_(None))
+    )
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def threads_by_member(viewer: User, member: User, limit: int = 10) -> list[Thread]:
+    """Return threads the member started that the viewer may see, newest activity first."""
+    query = _thread_list_query(viewer).where(Thread.author_id == member.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def theme_thread_counts(viewer: User) -> dict[int, int]:
+    """Return, per theme id, how many threads the viewer may see, in one query."""
+    rows = db.session.execute(
+        select(Thread.theme_id, func.count(Thread.id))
+        .where(visible_threads(viewer))
+        .group_by(Thread.theme_id)
+    )
+    return {theme_id: count for theme_id, count in rows}

@@ -1,0 +1,171 @@
+"""Wiring of extensions, blueprints, locale, login, error pages and security headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from forum import permissions
+from forum.extensions import babel, csrf, db, login_manager, migrate
+from forum.models import User
+
+# Endpoints reachable without logging in; everything else redirects to the login page.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "static",
+        "core.healthz",
+        "auth.login",
+        "auth.accept_invitation",
+        "auth.forgot_password",
+        "auth.reset_password",
+    }
+)
+LANGUAGES = ("da", "en")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Turn on WAL, a busy timeout and foreign keys, and begin every transaction IMMEDIATE.
+
+    IMMEDIATE takes the write lock at BEGIN, so two workers never deadlock upgrading a read
+    lock and fail with "database is locked"; they wait up to the busy timeout instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def select_locale() -> str:
+    """Pick the reader's language: their profile, else the browser, else Danish."""
+    user = current_user
+    if user and user.is_authenticated and user.language in LANGUAGES:
+        return user.language
+    return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
+
+
+def load_user(session_id: str) -> User | None:
+    """Load the user of a session, refusing cookies from before a logout or password change."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_enabled:
+        return None
+    return user
+
+
+def _require_login() -> Response | None:
+    """Send anonymous visitors of non-public pages to the login page."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if current_user.is_authenticated:
+        return None
+    return login_manager.unauthorized()
+
+
+def _security_headers(response: Response) -> Response:
+    """Add the security headers every response carries."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    """Render an error page in the reader's language."""
+    code = error.code or 500
+    template = f"errors/{code}.html" if code in (403, 404) else "errors/generic.html"
+    return render_template(template, error=error, code=code), code
+
+
+def _server_error(error: Exception) -> tuple[str, int]:
+    """Render the generic error page for an unexpected failure."""
+    db.session.rollback()
+    return render_template("errors/generic.html", code=500), 500
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    """Explain an expired or missing form token instead of a bare 400."""
+    return render_template("errors/csrf.html", code=400), 400
+
+
+def _format_datetime(value: Any, fmt: str = "medium") -> str:
+    """Format a stored UTC time in the reader's locale and Europe/Copenhagen."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    """Bind extensions and blueprints to the app."""
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_timezone="Europe/Copenhagen")
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+    from forum.admin import bp as admin_bp
+    from forum.auth import bp as auth_bp
+    from forum.core import bp as core_bp
+    from forum.members import bp as members_bp
+    from forum.threads import bp as threads_bp
+
+    for blueprint in (core_bp, auth_bp, members_bp, threads_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from forum import cli
+
+    cli.init_app(app)
+
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(500, _server_error)
+    app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.globals["can"] = permissions
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        from forum.services.accounts import REGIONS
+
+        return {"REGIONS": REGIONS, "current_language": select_locale()}

@@ -1,0 +1,55 @@
+"""Factories that build models through the service verbs, with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from forum.extensions import db
+from forum.models import Post, Theme, Thread, User
+from forum.services import threads as thread_service
+
+PASSWORD = "correct-horse-battery"
+_sequence = itertools.count(1)
+# One hash for every test user: scrypt is slow by design, and tests make many users.
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")
+
+
+def user(
+    name: str | None = None,
+    email: str | None = None,
+    role: str = "member",
+    language: str = "da",
+    **fields: object,
+) -> User:
+    n = next(_sequence)
+    person = User(
+        name=name or f"Medlem {n}",
+        email=email or f"person{n}@example.org",
+        role=role,
+        language=language,
+        password_hash=_PASSWORD_HASH,
+        **fields,
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def theme(name: str | None = None, description: str = "", **fields: object) -> Theme:
+    n = next(_sequence)
+    item = Theme(name=name or f"Tema {n}", description=description, position=n, **fields)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def thread(
+    author: User, theme: Theme, title: str = "En tråd", body: str = "Første indlæg"
+) -> Thread:
+    return thread_service.create_thread(author, theme, title, body)
+
+
+def reply(author: User, thread: Thread, body: str = "Et svar") -> Post:
+    return thread_service.reply(author, thread, body)
