@@ -31,7 +31,7 @@ TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # --- database ----------------------------------------------------------------------------
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
+def postgres_database(base_url: str) -> Iterator[str]:
     """Create a database of the run's own on the PostgreSQL server, and drop it afterwards."""
     url = make_url(base_url).set(drivername="postgresql+psycopg")
     name = f"forum_test_{uuid.uuid4().hex[:12]}"
@@ -58,7 +58,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Yield the URL of an empty database for this test run."""
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
-        yield from _postgres_database(base)
+        yield from postgres_database(base)
     else:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'forum.db'}"
 

@@ -1,0 +1,137 @@
+"""Browser journeys: the app served on 127.0.0.1 with a seeded database, driven by the
+machine's Chromium through Playwright, with an axe-core audit of every page visited."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+from werkzeug.serving import make_server
+
+from tests.conftest import make_test_app, postgres_database
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
+SCREENSHOTS = Path(os.environ.get("FORUM_SCREENSHOTS", "test-results/screenshots"))
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the browser journeys, visibly, where no Chromium is installed."""
+    if CHROMIUM:
+        return
+    skip = pytest.mark.skip(reason="no Chromium: apt-get install chromium to run browser tests")
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter: object, exitstatus: int, config: object) -> None:
+    """Say in one line when the browser journeys did not run."""
+    if not CHROMIUM:
+        terminalreporter.write_line(
+            "Browser tests SKIPPED: no Chromium found (apt-get install chromium).", yellow=True
+        )
+
+
+@pytest.fixture(scope="session")
+def browser_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of the browser journeys' own, apart from the functional tests' one."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        yield from postgres_database(base)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'forum.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_app(browser_database_url, smtp_server, tmp_path_factory):
+    """The app on a freshly seeded demo network."""
+    from forum.demo import seed_demo_network
+
+    _, port = smtp_server
+    app = make_test_app(browser_database_url, port, tmp_path_factory.mktemp("browser-instance"))
+    with app.app_context():
+        seed_demo_network()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> Iterator[str]:
+    """Serve the app on a free port of 127.0.0.1 in a background thread."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: str) -> str:
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def width(request: pytest.FixtureRequest) -> str:
+    """Each journey runs at a desktop and a phone width."""
+    return request.param
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict, live_server: str, width: str) -> dict:
+    w, h = WIDTHS[width]
+    return {
+        **browser_context_args,
+        "base_url": live_server,
+        "viewport": {"width": w, "height": h},
+        "locale": "da-DK",
+    }
+
+
+_axe = Axe()
+
+
+def audit(page: Page) -> None:
+    """Fail with axe-core's report when the page breaks a WCAG 2.0/2.1 A or AA rule."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def screenshot(page: Page, name: str, width: str) -> None:
+    """Save a full-page screenshot where CI keeps test output."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def login(page: Page, email: str, password: str = "demo-password") -> None:
+    """Log in through the login form."""
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "/login" not in url)

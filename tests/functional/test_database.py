@@ -1,0 +1,66 @@
+"""The schema comes from the migrations, and both engines behave under concurrent writes."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select, text
+
+from forum.extensions import db
+from forum.models import Post, Thread
+from forum.services import threads as thread_service
+from tests import factories
+
+
+def test_migrations_and_models_agree(app, db_session):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(app, db_session):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings apply to the SQLite engine only")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_concurrent_replies_all_land_with_distinct_positions(app, db_session):
+    """Eight writers at once (as several workers would) never fail and never clash."""
+    author = factories.user()
+    thread = factories.thread(author, factories.theme())
+    thread_id, author_id = thread.id, author.id
+    db.session.commit()  # end the read transaction: on SQLite it holds the write lock
+    errors: list[BaseException] = []
+
+    def write_replies() -> None:
+        try:
+            with app.app_context():
+                for n in range(10):
+                    locked_thread = db.session.get(Thread, thread_id)
+                    writer = db.session.get(type(author), author_id)
+                    thread_service.reply(writer, locked_thread, f"Svar {n}")
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=write_replies) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    db.session.expire_all()
+    positions = db.session.scalars(
+        select(Post.position).where(Post.thread_id == thread_id).order_by(Post.position)
+    ).all()
+    assert positions == list(range(1, 82))
+    assert db.session.get(Thread, thread_id).post_count == 81
+    assert db.session.scalar(select(func.count(Post.id))) == 81
