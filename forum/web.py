@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -67,6 +67,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def select_locale() -> str:
     """Pick the reader's language: their profile, else the browser, else Danish."""
+    if not has_request_context():  # CLI commands and background work speak Danish
+        return "da"
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
         return user.language

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, event, text
@@ -187,11 +187,20 @@ class FormClient(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
+def _fresh_g(sender: Flask, **extra: object) -> None:
+    """Empty `g` at each request: tests hold an app context open, and requests reuse it,
+    so without this one request's logged-in user or CSRF token would leak into the next."""
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
-def client(app: Flask, db_session: object) -> FlaskClient:
+def client(app: Flask, db_session: object) -> Iterator[FlaskClient]:
     """A browser-like client against an empty database."""
     app.test_client_class = FormClient
-    return app.test_client()
+    request_started.connect(_fresh_g, app)
+    yield app.test_client()
+    request_started.disconnect(_fresh_g, app)
 
 
 @pytest.fixture

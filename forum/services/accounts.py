@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import smtplib
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
 from forum.models import Invitation, LoginFailure, PasswordResetToken, User, utcnow
-from forum.permissions import ROLES, Role
+from forum.permissions import ROLES, Role, visible_members
 from forum.services import ServiceError
 from forum.services.mail import send_templated_email, send_to_user
 
@@ -90,9 +92,12 @@ def create_user(
 def invite(actor: User, email: str, name: str, role: str) -> Invitation:
     """Invite a person by email with a one-time link valid 14 days.
 
-    Raises ServiceError when the address already belongs to an account.
+    Raises ServiceError when the address already belongs to an account, the role is unknown,
+    or the email cannot be sent (the invitation is then revoked, so no dead link lingers).
     """
     email = normalise_email(email)
+    if role not in ROLES:
+        raise ServiceError(_l("Unknown role."), field="role")
     if user_by_email(email) is not None:
         raise ServiceError(_l("Someone with that email address already exists."), field="email")
     token, token_hash = _new_token()
@@ -107,9 +112,17 @@ def invite(actor: User, email: str, name: str, role: str) -> Invitation:
     db.session.add(invitation)
     db.session.commit()
     link = url_for("auth.accept_invitation", token=token, _external=True)
-    send_templated_email(
-        email, "invitation", "da", invitation=invitation, inviter=actor, link=link
-    )
+    try:
+        send_templated_email(
+            email, "invitation", "da", invitation=invitation, inviter=actor, link=link
+        )
+    except (smtplib.SMTPException, OSError) as error:
+        current_app.logger.exception("Could not send the invitation to %s", email)
+        invitation.revoked_at = utcnow()
+        db.session.commit()
+        raise ServiceError(
+            _l("The invitation email could not be sent. Try again in a moment.")
+        ) from error
     return invitation
 
 
@@ -153,6 +166,7 @@ def list_open_invitations() -> list[Invitation]:
         db.session.scalars(
             select(Invitation)
             .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .options(selectinload(Invitation.invited_by))
             .order_by(Invitation.created_at.desc())
         )
     )
@@ -344,3 +358,12 @@ def change_role(actor: User, user: User, role: str) -> None:
 def list_accounts() -> list[User]:
     """Return every account, by name."""
     return list(db.session.scalars(select(User).order_by(func.lower(User.name))))
+
+
+def member_directory(viewer: User) -> list[User]:
+    """Return the profiles the viewer may see, by name, in one query."""
+    return list(
+        db.session.scalars(
+            select(User).where(visible_members(viewer)).order_by(func.lower(User.name), User.id)
+        )
+    )

@@ -1,0 +1,145 @@
+"""Forms of the auth blueprint: login, invitations, passwords, profile and language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from forum.services import ServiceError
+from forum.services.accounts import REGIONS
+
+# Each language named in itself, and marked so screen readers pronounce it right.
+LANGUAGE_CHOICES = [
+    SelectChoice("da", "Dansk", render_kw={"lang": "da"}),
+    SelectChoice("en", "English", render_kw={"lang": "en"}),
+]
+BIO_MAX = 2000
+
+
+def region_choices() -> list[SelectChoice]:
+    """Return the region choices with an empty first choice."""
+    return [
+        SelectChoice("", _l("Choose a region")),
+        *(SelectChoice(key, name) for key, name in REGIONS.items()),
+    ]
+
+
+def attach_error(form: FlaskForm, error: ServiceError) -> None:
+    """Show a service's refusal on the field it names, or on the form as a whole."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        form.form_errors = [*form.form_errors, error.message]
+
+
+class LoginForm(FlaskForm):
+    """Email and password, and whether to stay logged in on this device."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Remember me"))
+
+
+class ProfileFields(FlaskForm):
+    """The profile fields a person fills in about themselves."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+    )
+    job_title = StringField(_l("Job title"), validators=[Length(max=120)])
+    library = StringField(_l("Library"), validators=[Length(max=160)])
+    municipality = StringField(_l("Municipality"), validators=[Length(max=120)])
+    region = SelectField(_l("Region"), choices=region_choices, default="")
+    bio = TextAreaField(_l("About you"), validators=[Length(max=BIO_MAX)])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="da")
+
+    def profile(self) -> dict[str, str]:
+        """Return the profile fields as the dictionary the account services take."""
+        return {
+            "name": self.name.data or "",
+            "job_title": self.job_title.data or "",
+            "library": self.library.data or "",
+            "municipality": self.municipality.data or "",
+            "region": self.region.data or "",
+            "bio": self.bio.data or "",
+            "language": self.language.data or "da",
+        }
+
+
+class InvitationForm(ProfileFields):
+    """Accepting an invitation: a password and the profile."""
+
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))])
+    password_repeat = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class ProfileForm(ProfileFields):
+    """Editing one's own profile."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The email address to send a reset link to."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+        ],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Choose a password."))]
+    )
+    password_repeat = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password and a new one, twice."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(_l("Choose a password."))]
+    )
+    password_repeat = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class LanguageForm(FlaskForm):
+    """The interface language."""
+
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="da")
