@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from forum import permissions
@@ -127,8 +128,16 @@ def _format_datetime(value: Any, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+class IdConverter(IntegerConverter):
+    """A database id in a URL: ids beyond 64 bits answer 404 instead of overflowing the driver."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def init_app(app: Flask) -> None:
     """Bind extensions and blueprints to the app."""
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True

@@ -20,24 +20,14 @@ from forum.admin.forms import (
     invitable_role_choices,
 )
 from forum.extensions import db
+from forum.forms import REFUSED, attach_error
 from forum.models import Theme, User, utcnow
 from forum.services import ServiceError
 from forum.services import accounts as account_service
 from forum.services import themes as theme_service
 
 Page = str | tuple[str, int] | Response
-REFUSED = 422  # status of a form shown again because its input was refused
 MOVES = {"up": -1, "down": 1}
-# Ids beyond a 64-bit integer answer 404 in routing instead of overflowing the database driver.
-ID = "int(max=9223372036854775807)"
-
-
-def _show_error(form: FlaskForm, error: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or above the form when it names none."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors = [*form.form_errors, error.message]
 
 
 def _status(form: FlaskForm) -> int:
@@ -78,7 +68,7 @@ def invitations() -> Page:
                 current_user, form.email.data, form.name.data, form.role.data
             )
         except ServiceError as error:
-            _show_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("admin.invitations"))
@@ -104,7 +94,7 @@ def accounts() -> str:
     )
 
 
-@bp.get(f"/admin/brugere/<{ID}:user_id>")
+@bp.get("/admin/brugere/<id:user_id>")
 def account(user_id: int) -> str:
     """Show one account with its role and status controls.
 
@@ -121,7 +111,7 @@ def account(user_id: int) -> str:
     )
 
 
-@bp.post(f"/admin/brugere/<{ID}:user_id>/rolle")
+@bp.post("/admin/brugere/<id:user_id>/rolle")
 def change_role(user_id: int) -> Response:
     """Give an account another role, then show the account again with the outcome.
 
@@ -143,7 +133,7 @@ def change_role(user_id: int) -> Response:
     return redirect(url_for("admin.account", user_id=target.id))
 
 
-@bp.route(f"/admin/brugere/<{ID}:user_id>/deaktiver", methods=["GET", "POST"])
+@bp.route("/admin/brugere/<id:user_id>/deaktiver", methods=["GET", "POST"])
 def deactivate(user_id: int) -> Page:
     """Ask to confirm deactivating an account (GET), then deactivate it (POST).
 
@@ -162,7 +152,7 @@ def deactivate(user_id: int) -> Page:
     return render_template("admin/deactivate.html", account=target, form=form)
 
 
-@bp.post(f"/admin/brugere/<{ID}:user_id>/genaktiver")
+@bp.post("/admin/brugere/<id:user_id>/genaktiver")
 def reactivate(user_id: int) -> Response:
     """Let a deactivated account log in again. Raises Forbidden (403) or NotFound (404)."""
     target = _managed_account(user_id)
@@ -184,7 +174,7 @@ def themes() -> Page:
         try:
             theme = theme_service.create_theme(form.name.data, form.description.data)
         except ServiceError as error:
-            _show_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("The theme “%(name)s” is added.", name=theme.name), "success")
             return redirect(url_for("admin.themes"))
@@ -194,7 +184,7 @@ def themes() -> Page:
     return page, _status(form)
 
 
-@bp.route(f"/admin/temaer/<{ID}:theme_id>", methods=["GET", "POST"])
+@bp.route("/admin/temaer/<id:theme_id>", methods=["GET", "POST"])
 def edit_theme(theme_id: int) -> Page:
     """Rename and describe a theme. Raises Forbidden (403) or NotFound (404)."""
     theme = _managed_theme(theme_id)
@@ -203,14 +193,14 @@ def edit_theme(theme_id: int) -> Page:
         try:
             theme_service.update_theme(theme, form.name.data, form.description.data)
         except ServiceError as error:
-            _show_error(form, error)
+            attach_error(form, error)
         else:
             flash(_("The theme “%(name)s” is saved.", name=theme.name), "success")
             return redirect(url_for("admin.themes"))
     return render_template("admin/edit_theme.html", theme=theme, form=form), _status(form)
 
 
-@bp.post(f"/admin/temaer/<{ID}:theme_id>/flyt")
+@bp.post("/admin/temaer/<id:theme_id>/flyt")
 def move_theme(theme_id: int) -> Response:
     """Move a theme one place up or down. Raises Forbidden (403) or NotFound (404)."""
     theme = _managed_theme(theme_id)
@@ -223,7 +213,7 @@ def move_theme(theme_id: int) -> Response:
     return redirect(url_for("admin.themes", _anchor=f"theme-{theme.id}"))
 
 
-@bp.route(f"/admin/temaer/<{ID}:theme_id>/arkiver", methods=["GET", "POST"])
+@bp.route("/admin/temaer/<id:theme_id>/arkiver", methods=["GET", "POST"])
 def archive_theme(theme_id: int) -> Page:
     """Ask to confirm archiving a theme (GET), then archive it (POST).
 
@@ -238,7 +228,7 @@ def archive_theme(theme_id: int) -> Page:
     return render_template("admin/archive_theme.html", theme=theme, form=form)
 
 
-@bp.post(f"/admin/temaer/<{ID}:theme_id>/genopret")
+@bp.post("/admin/temaer/<id:theme_id>/genopret")
 def restore_theme(theme_id: int) -> Response:
     """Bring an archived theme back. Raises Forbidden (403) or NotFound (404)."""
     theme = _managed_theme(theme_id)

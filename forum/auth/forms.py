@@ -15,7 +15,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from forum.services import ServiceError
 from forum.services.accounts import REGIONS
 
 # Each language named in itself, and marked so screen readers pronounce it right.
@@ -32,14 +31,6 @@ def region_choices() -> list[SelectChoice]:
         SelectChoice("", _l("Choose a region")),
         *(SelectChoice(key, name) for key, name in REGIONS.items()),
     ]
-
-
-def attach_error(form: FlaskForm, error: ServiceError) -> None:
-    """Show a service's refusal on the field it names, or on the form as a whole."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        form.form_errors = [*form.form_errors, error.message]
 
 
 class LoginForm(FlaskForm):

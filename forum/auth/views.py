@@ -18,8 +18,8 @@ from forum.auth.forms import (
     LoginForm,
     ProfileForm,
     ResetPasswordForm,
-    attach_error,
 )
+from forum.forms import REFUSED, attach_error
 from forum.models import User
 from forum.services import ServiceError, accounts
 
@@ -53,7 +53,7 @@ def _start_session(user: User, remember: bool = False) -> None:
 
 def _failed(template: str, **context: object) -> tuple[str, int]:
     """Re-render a form that was refused, keeping what the person typed."""
-    return render_template(template, **context), 422
+    return render_template(template, **context), REFUSED
 
 
 # --- login and logout --------------------------------------------------------------------
@@ -192,7 +192,7 @@ def profile() -> Page:
         page = render_template(
             "auth/profile.html", form=form, language_form=language_form, user=user
         )
-        return (page, 422) if form.is_submitted() else page
+        return (page, REFUSED) if form.is_submitted() else page
     accounts.update_profile(user, form.profile())
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("auth.profile"))

@@ -19,7 +19,7 @@ def directory() -> str:
     )
 
 
-@bp.get("/medlemmer/<int:member_id>")
+@bp.get("/medlemmer/<id:member_id>")
 def profile(member_id: int) -> str:
     """Show a member's profile and the threads they started. Raises NotFound (404) if hidden."""
     member = permissions.access_member(current_user, member_id)

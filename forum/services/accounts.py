@@ -72,7 +72,7 @@ def set_password(user: User, password: str) -> None:
 def create_user(
     email: str, name: str, role: str = Role.MEMBER, password: str | None = None
 ) -> User:
-    """Create an account directly (CLI, seeding). Raises ServiceError on a taken email or bad role."""
+    """Create an account directly (CLI, seeding). Raises ServiceError on a taken email or role."""
     email = normalise_email(email)
     if role not in ROLES:
         raise ServiceError(_l("Unknown role."), field="role")
@@ -187,9 +187,10 @@ def is_throttled(email: str, address: str) -> bool:
     config = current_app.config
     since = utcnow() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
     email = normalise_email(email)
-    if _recent_failures(LoginFailure.email, email, since) >= config[
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT"
-    ]:
+    if (
+        _recent_failures(LoginFailure.email, email, since)
+        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    ):
         return True
     return (
         _recent_failures(LoginFailure.address, address, since)

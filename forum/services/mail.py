@@ -35,9 +35,7 @@ def send_email(to: str, subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
-def send_templated_email(
-    to: str, template: str, language: str = "da", **context: object
-) -> None:
+def send_templated_email(to: str, template: str, language: str = "da", **context: object) -> None:
     """Render templates/email/<template>.txt in the reader's language and send it.
 
     The template's first line is the subject. Raises smtplib.SMTPException on refusal.

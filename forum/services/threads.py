@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
@@ -19,6 +19,8 @@ POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 TITLE_MAX = 200
 BODY_MAX = 50_000
+# Largest id a 64-bit database integer holds.
+ID_MAX = 2**63 - 1
 
 
 def _check_title(title: str) -> str:
@@ -78,7 +80,12 @@ def reply(author: User, thread: Thread, body: str) -> Post:
     body = _check_body(body)
     # Lock the thread row so concurrent replies get distinct positions (PostgreSQL);
     # on SQLite the IMMEDIATE transaction already serialises writers.
-    locked = db.session.scalar(select(Thread).where(Thread.id == thread.id).with_for_update())
+    locked = db.session.scalar(
+        select(Thread)
+        .where(Thread.id == thread.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     now = utcnow()
     post = _new_post(locked, author, body, locked.post_count + 1, now)
     locked.post_count += 1
@@ -191,9 +198,15 @@ class ThreadCursor:
             return None
         moment, _, thread_id = value.rpartition("_")
         try:
-            return cls(datetime.fromisoformat(moment), int(thread_id))
-        except ValueError:
+            when = datetime.fromisoformat(moment)
+            number = int(thread_id)
+            if when.tzinfo is not None:  # stored times are naive UTC
+                when = when.astimezone(UTC).replace(tzinfo=None)
+        except (ValueError, OverflowError):
             return None
+        if not 0 <= number <= ID_MAX:
+            return None  # beyond what a database integer holds
+        return cls(when, number)
 
 
 def _thread_list_query(viewer: User) -> object:

@@ -16,8 +16,6 @@ from tests import factories
 NEW_PASSWORD = "a-brand-new-passphrase"
 
 
-
-
 def da(msgid: str, **variables) -> str:
     """Return a message as a Danish reader sees it in HTML (translated once a catalogue exists)."""
     with force_locale("da"):

@@ -1,0 +1,175 @@
+"""Theme, thread and home pages run the same number of SQL queries whatever the data size."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from forum import markdown
+from forum.extensions import db
+from forum.models import Post, Theme, Thread, User, utcnow
+from forum.services import threads as thread_service
+from tests import factories
+
+# A page that needs more than this many statements has grown a per-row query somewhere.
+QUERY_BUDGET = 15
+
+
+@pytest.fixture
+def people(db_session) -> list[int]:
+    """Twenty members, added in one go, to write and reply; returns their ids."""
+    users = [
+        User(
+            name=f"Skribent {n}",
+            email=f"skribent{n}@example.org",
+            role="member",
+            language="da",
+            password_hash=factories._PASSWORD_HASH,
+        )
+        for n in range(20)
+    ]
+    db.session.add_all(users)
+    db.session.commit()
+    return [user.id for user in users]
+
+
+def build_thread(theme_id: int, people: list[int], count: int) -> int:
+    """Build a thread of `count` posts by many authors, some edited and some withdrawn."""
+    theme = db.session.get(Theme, theme_id)
+    first, second = db.session.get(User, people[0]), db.session.get(User, people[1])
+    thread = thread_service.create_thread(first, theme, "Lang tråd", "Første *indlæg*")
+    thread_service.reply(second, thread, "Et svar med https://example.org")
+    html = str(markdown.render("Et **svar** med [et link](https://example.org)"))
+    start = utcnow() - timedelta(days=1)
+    posts = []
+    for position in range(3, count + 1):
+        author = people[position % len(people)]
+        when = start + timedelta(seconds=position)
+        posts.append(
+            Post(
+                thread_id=thread.id,
+                author_id=author,
+                position=position,
+                body_md="Et **svar**",
+                body_html=html,
+                render_version=markdown.RENDER_VERSION,
+                created_at=when,
+                edited_at=when if position % 7 == 0 else None,
+                edited_by_id=author if position % 7 == 0 else None,
+                withdrawn_at=when if position % 9 == 0 else None,
+            )
+        )
+    db.session.add_all(posts)
+    thread = db.session.get(Thread, thread.id)
+    thread.post_count = count
+    thread.last_poster_id = people[count % len(people)]
+    thread.last_post_at = start + timedelta(seconds=count)
+    db.session.commit()
+    return thread.id
+
+
+def build_threads(theme_id: int, people: list[int], count: int) -> None:
+    """Build `count` threads in the theme by many authors and last posters, in one commit."""
+    html = str(markdown.render("Første *indlæg*"))
+    start = utcnow() - timedelta(days=1)
+    for n in range(count):
+        author = people[n % len(people)]
+        last_poster = people[(n * 7 + 3) % len(people)]
+        when = start + timedelta(seconds=n)
+        thread = Thread(
+            theme_id=theme_id,
+            author_id=author,
+            title=f"Tråd {n}",
+            created_at=when,
+            post_count=1 + n % 4,
+            last_post_at=when,
+            last_poster_id=last_poster,
+        )
+        opening = Post(
+            thread=thread,
+            author_id=author,
+            position=1,
+            body_md="Første *indlæg*",
+            body_html=html,
+            created_at=when,
+        )
+        db.session.add_all([thread, opening])
+    db.session.commit()
+
+
+@pytest.fixture
+def measure(client, count_queries):
+    """Return a function that counts the statements of one GET on a fresh database session."""
+
+    def _measure(url: str) -> tuple[int, list[str]]:
+        db.session.remove()  # an empty identity map, as at the start of a real request
+        responses = []
+        statements: list[str] = []
+
+        def _get() -> None:
+            responses.append(client.get(url))
+
+        def _record(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", _record)
+        try:
+            count = count_queries(_get)
+        finally:
+            event.remove(engine, "before_cursor_execute", _record)
+        assert responses[0].status_code == 200, url
+        assert count <= QUERY_BUDGET, "\n".join(statements)
+        return count, statements
+
+    return _measure
+
+
+def same_count(small: tuple[int, list[str]], large: tuple[int, list[str]]) -> None:
+    """Fail with both statement lists when the two pages ran a different number of queries."""
+    assert small[0] == large[0], "\n\n".join(["small:", *small[1], "large:", *large[1]])
+
+
+def test_thread_page_queries_do_not_grow_with_posts(
+    client, login_as, member, theme, people, measure
+):
+    small = build_thread(theme.id, people, 10)
+    large = build_thread(theme.id, people, 300)
+    login_as(member)
+
+    same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}"))
+    same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}?side=15"))
+    same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}?side=8"))
+    full_page = client.get(f"/traad/{large}?side=15").get_data(as_text=True)
+    assert full_page.count("<article id=") == 20
+
+
+def test_theme_page_queries_do_not_grow_with_threads(client, login_as, member, people, measure):
+    small_theme = factories.theme(name="Lille tema").id
+    large_theme = factories.theme(name="Stort tema").id
+    build_threads(small_theme, people, 10)
+    build_threads(large_theme, people, 300)
+    login_as(member)
+
+    first_page = measure(f"/tema/{large_theme}")
+    same_count(measure(f"/tema/{small_theme}"), first_page)
+    cursor = db.session.scalars(
+        db.select(Thread)
+        .where(Thread.theme_id == large_theme)
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .offset(149)
+    ).first()
+    after = thread_service.ThreadCursor(cursor.last_post_at, cursor.id).encode()
+    same_count(first_page, measure(f"/tema/{large_theme}?efter={after}"))
+
+
+def test_home_page_queries_do_not_grow_with_threads(client, login_as, member, people, measure):
+    themes = [factories.theme(name=f"Tema {n}").id for n in range(3)]
+    login_as(member)
+    build_threads(themes[0], people, 10)
+    small = measure("/")
+    for theme in themes:
+        build_threads(theme, people, 100)
+    same_count(small, measure("/"))
