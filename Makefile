@@ -29,7 +29,7 @@ install: $(VENV)/.installed ## Create .venv and install the app
 install-dev: $(VENV)/.installed-dev ## Create .venv and install the app with test and lint tools
 
 translations: $(VENV)/.installed ## Compile the message catalogues
-	$(BIN)/pybabel compile -q -d forum/translations
+	$(BIN)/pybabel compile -d forum/translations
 
 db-upgrade: $(VENV)/.installed ## Apply migrations to the configured database
 	$(FLASK) db upgrade
@@ -50,8 +50,9 @@ format: install-dev ## Format the code with ruff
 	$(BIN)/ruff check --fix forum tests wsgi.py
 
 messages: install-dev ## Extract messages and update the catalogues
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o forum/translations/messages.pot .
-	$(BIN)/pybabel update -q -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o forum/translations/messages.pot .
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
+	$(BIN)/python scripts/fill_english_catalogue.py
 
 clean: ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-results

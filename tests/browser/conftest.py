@@ -135,3 +135,10 @@ def login(page: Page, email: str, password: str = "demo-password") -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture(autouse=True)
+def _short_timeouts(request: pytest.FixtureRequest) -> None:
+    """Fail a journey within seconds, not Playwright's default 30 s, when a step is wrong."""
+    if "page" in request.fixturenames:
+        request.getfixturevalue("page").set_default_timeout(8000)

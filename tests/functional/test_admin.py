@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from flask_babel import force_locale, gettext
-from markupsafe import escape
 from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import Invitation, Theme, User, utcnow
 from forum.services import accounts
 from tests import factories
-
-
-def da(msgid: str, **variables) -> str:
-    """Return a message as a Danish reader sees it in HTML."""
-    with force_locale("da"):
-        return str(escape(gettext(msgid, **variables)))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.text import da, text
 
 
 def second_client(app, user):

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import force_locale, gettext
-from markupsafe import escape
-
 from forum.extensions import db
 from forum.services import accounts
 from tests import factories
-
-
-def da(msgid: str, **variables) -> str:
-    """Return a message as a Danish reader sees it in HTML."""
-    with force_locale("da"):
-        return str(escape(gettext(msgid, **variables)))
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.text import da, text
 
 
 def test_directory_lists_members_by_name_with_their_details(client, member, other_member, login_as):

@@ -5,28 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask_babel import force_locale, gettext, ngettext
-from markupsafe import escape
 
 from forum.extensions import db
 from forum.models import Post, Thread, utcnow
 from forum.services import ServiceError
 from forum.services import threads as thread_service
 from tests import factories
+from tests.text import da, da_n, text
 
 THREAD_LINK = re.compile(r'href="/traad/(\d+)"')
-
-
-def da(msgid: str, **variables) -> str:
-    """Return a message as a Danish reader sees it in HTML (once the catalogue exists)."""
-    with force_locale("da"):
-        return str(escape(gettext(msgid, **variables)))
-
-
-def da_n(singular: str, plural: str, num: int) -> str:
-    """Return a counted message as a Danish reader sees it in HTML."""
-    with force_locale("da"):
-        return str(escape(ngettext(singular, plural, num)))
 
 
 @pytest.fixture
@@ -38,10 +25,6 @@ def switch_to(client, login_as):
         return login_as(user)
 
     return _switch
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def many_posts(author, other, theme, count: int) -> Thread:
@@ -419,7 +402,13 @@ def test_archived_theme_is_read_only(client, login_as, member, theme):
     login_as(member)
 
     theme_page = text(client.get(f"/tema/{theme.id}"))
-    assert da("This theme is archived.") in theme_page
+    assert (
+        da(
+            "This theme is archived. Its threads can be read, but no new threads or replies "
+            "can be written."
+        )
+        in theme_page
+    )
     assert f"/tema/{theme.id}/ny" not in theme_page
     assert client.get(f"/tema/{theme.id}/ny").status_code == 403
     response = client.submit(f"/tema/{theme.id}/ny", {"title": "Ny", "body": "Tekst"})
@@ -427,7 +416,7 @@ def test_archived_theme_is_read_only(client, login_as, member, theme):
 
     thread_page = text(client.get(f"/traad/{thread.id}"))
     assert "Gammel snak" in thread_page
-    assert da("This theme is archived.") in thread_page
+    assert da("This theme is archived. Its threads can be read but not answered.") in thread_page
     assert 'id="reply-heading"' not in thread_page
     assert client.submit(f"/traad/{thread.id}/svar", {"body": "Hej"}).status_code == 403
     assert db.session.scalar(db.select(db.func.count(Thread.id))) == 1
