@@ -11,10 +11,10 @@ from enum import StrEnum
 from typing import NoReturn
 
 from flask import abort
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from forum.extensions import db
-from forum.models import Post, Theme, Thread, User
+from forum.models import CircleMember, Post, Report, Theme, Thread, User
 
 
 class Role(StrEnum):
@@ -26,6 +26,17 @@ class Role(StrEnum):
 
 
 ROLES = tuple(role.value for role in Role)
+
+
+class Visibility(StrEnum):
+    """Who may see a thread."""
+
+    NETWORK = "network"  # every active member
+    CIRCLE = "circle"  # the author, the members they named, and the facilitators
+    FACILITATORS = "facilitators"  # the author and the facilitators (and admins)
+
+
+VISIBILITIES = tuple(visibility.value for visibility in Visibility)
 
 
 def deny() -> NoReturn:
@@ -134,10 +145,36 @@ def visible_themes(user: User | None) -> ColumnElement[bool]:
 
 
 def visible_threads(user: User | None) -> ColumnElement[bool]:
-    """Return the SQL filter every thread list, count, search, feed and export must use."""
+    """Return the SQL filter every thread list, count, search, feed and export must use.
+
+    Facilitators see everything. A member sees network threads, circle threads they wrote or
+    were named in, and facilitator-only threads they wrote; never a thread a facilitator hid,
+    unless they wrote it (so they can read why).
+    """
     if not is_member(user):
-        return Thread.id.is_(None)  # matches nothing
-    return true()
+        return false()
+    if is_facilitator(user):
+        return true()
+    own = Thread.author_id == user.id
+    named_in_circle = exists().where(
+        CircleMember.thread_id == Thread.id, CircleMember.user_id == user.id
+    )
+    may_see = or_(
+        Thread.visibility == Visibility.NETWORK,
+        and_(Thread.visibility == Visibility.CIRCLE, or_(own, named_in_circle)),
+        and_(Thread.visibility == Visibility.FACILITATORS, own),
+    )
+    return and_(may_see, or_(Thread.hidden_at.is_(None), own))
+
+
+def visible_posts(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for posts within visible threads: hidden ones only for
+    facilitators and their authors."""
+    if not is_member(user):
+        return false()
+    if is_facilitator(user):
+        return true()
+    return or_(Post.hidden_at.is_(None), Post.author_id == user.id)
 
 
 def access_theme(user: User | None, theme_id: int) -> Theme:
@@ -163,7 +200,11 @@ def access_thread(user: User | None, thread_id: int) -> Thread:
 def access_post(user: User | None, post_id: int) -> Post:
     """Load a post in a thread the user may see. Raises NotFound (404) otherwise."""
     post = db.session.scalar(
-        db.select(Post).join(Post.thread).where(Post.id == post_id).where(visible_threads(user))
+        db.select(Post)
+        .join(Post.thread)
+        .where(Post.id == post_id)
+        .where(visible_threads(user))
+        .where(visible_posts(user))
     )
     if post is None:
         not_found()
@@ -178,17 +219,29 @@ def can_start_thread(user: User | None, theme: Theme) -> bool:
 
 
 def can_reply(user: User | None, thread: Thread) -> bool:
-    """Return whether the user may reply to the thread."""
+    """Return whether the user may reply (not in a locked, hidden or archived thread)."""
     if not is_member(user):
+        return False
+    if thread.is_locked:
+        return False
+    if thread.is_hidden:
         return False
     return not thread.theme.is_archived
 
 
 def can_edit_post(user: User | None, post: Post) -> bool:
-    """Return whether the user may edit the post (its author, while it is not withdrawn)."""
+    """Return whether the user may edit the post: its author while it stands, or a facilitator."""
     if not is_member(user):
         return False
+    if is_facilitator(user):
+        return True
     if post.is_withdrawn:
+        return False
+    if post.is_hidden:
+        return False
+    if post.thread.is_locked:
+        return False
+    if post.thread.theme.is_archived:
         return False
     return post.author_id == user.id
 
@@ -214,3 +267,68 @@ def can_view_revisions(user: User | None, post: Post) -> bool:
     if is_facilitator(user):
         return True
     return post.author_id == user.id
+
+
+def can_report(user: User | None, post: Post) -> bool:
+    """Return whether the user may report the post (someone else's, still standing)."""
+    if not is_member(user):
+        return False
+    if post.author_id == user.id:
+        return False
+    if post.is_hidden:
+        return False
+    return not post.is_withdrawn
+
+
+# --- confidentiality and moderation ------------------------------------------------------
+
+
+def can_change_visibility(user: User | None, thread: Thread) -> bool:
+    """Return whether the user may change who sees the thread (its author or a facilitator)."""
+    if not is_member(user):
+        return False
+    if is_facilitator(user):
+        return True
+    return thread.author_id == user.id
+
+
+def can_manage_circle(user: User | None, thread: Thread) -> bool:
+    """Return whether the user may add or remove circle members (author or facilitator)."""
+    if thread.visibility != Visibility.CIRCLE:
+        return False
+    return can_change_visibility(user, thread)
+
+
+def can_moderate(user: User | None) -> bool:
+    """Return whether the user may pin, lock, move, rename, hide and edit (facilitators)."""
+    return is_facilitator(user)
+
+
+def can_see_hidden(user: User | None, item: Post | Thread) -> bool:
+    """Return whether the user may read hidden content and its reason (facilitators, author)."""
+    if not is_member(user):
+        return False
+    if is_facilitator(user):
+        return True
+    return item.author_id == user.id
+
+
+def visible_reports(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for reports: all for facilitators, one's own for members."""
+    if not is_member(user):
+        return false()
+    if is_facilitator(user):
+        return true()
+    return Report.reporter_id == user.id
+
+
+def can_announce(user: User | None) -> bool:
+    """Return whether the user may post and remove home-page announcements (facilitators)."""
+    return is_facilitator(user)
+
+
+def circle_candidates(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for people who can be named into a circle: active accounts."""
+    if not is_member(user):
+        return false()
+    return User.is_enabled.is_(True)

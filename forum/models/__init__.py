@@ -2,9 +2,14 @@
 
 from forum.models.accounts import Invitation, LoginFailure, PasswordResetToken, User
 from forum.models.base import utcnow
-from forum.models.forum import Post, PostRevision, Theme, Thread
+from forum.models.forum import CircleMember, Post, PostRevision, Theme, Thread
+from forum.models.moderation import Announcement, ModerationLogEntry, Report
 
 __all__ = [
+    "Announcement",
+    "CircleMember",
+    "ModerationLogEntry",
+    "Report",
     "Invitation",
     "LoginFailure",
     "PasswordResetToken",

@@ -42,18 +42,65 @@ class Thread(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Highest position given out so far; positions never change, so it also counts hidden posts.
     post_count: Mapped[int] = mapped_column(default=0)
+    hidden_post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # network | circle | facilitators: who may see the thread (forum.permissions decides).
+    visibility: Mapped[str] = mapped_column(String(20), default="network", index=True)
+    pinned: Mapped[bool] = mapped_column(default=False)
+    locked_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
 
     theme: Mapped[Theme] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+    circle: Mapped[list[CircleMember]] = relationship(
+        back_populates="thread", cascade="all, delete-orphan", order_by="CircleMember.added_at"
+    )
 
     @property
     def reply_count(self) -> int:
-        """Return the number of replies (posts after the opening post)."""
-        return max(self.post_count - 1, 0)
+        """Return the number of replies members see (after the opening post, hidden ones out)."""
+        return max(self.post_count - self.hidden_post_count - 1, 0)
+
+    @property
+    def is_confidential(self) -> bool:
+        """Return whether the thread is narrower than the whole network."""
+        return self.visibility != "network"
+
+    @property
+    def is_locked(self) -> bool:
+        """Return whether the thread takes no more replies."""
+        return self.locked_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        """Return whether a facilitator has hidden the thread."""
+        return self.hidden_at is not None
+
+
+class CircleMember(db.Model):
+    """A member the author (or a facilitator) named into a confidential circle thread."""
+
+    __tablename__ = "circle_members"
+
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Indexed on its own for the visibility filter's "is the viewer in this circle" lookup.
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    thread: Mapped[Thread] = relationship(back_populates="circle")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class Post(db.Model):
@@ -74,10 +121,24 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None]
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None]
+    hidden_at: Mapped[datetime | None]
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     edited_by: Mapped[User | None] = relationship(foreign_keys=[edited_by_id])
+    hidden_by: Mapped[User | None] = relationship(foreign_keys=[hidden_by_id])
+
+    @property
+    def is_hidden(self) -> bool:
+        """Return whether a facilitator has hidden the post."""
+        return self.hidden_at is not None
+
+    @property
+    def edited_by_moderator(self) -> bool:
+        """Return whether the last edit was made by someone other than the author."""
+        return self.edited_by_id is not None and self.edited_by_id != self.author_id
 
     @property
     def html(self) -> Markup:

@@ -11,8 +11,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markdown
 from forum.extensions import db
-from forum.models import Post, PostRevision, Theme, Thread, User, utcnow
-from forum.permissions import visible_themes, visible_threads
+from forum.models import CircleMember, Post, PostRevision, Theme, Thread, User, utcnow
+from forum.permissions import (
+    VISIBILITIES,
+    Visibility,
+    circle_candidates,
+    visible_posts,
+    visible_themes,
+    visible_threads,
+)
 from forum.services import ServiceError
 
 POSTS_PER_PAGE = 20
@@ -23,7 +30,7 @@ BODY_MAX = 50_000
 ID_MAX = 2**63 - 1
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
     """Return the trimmed title. Raises ServiceError when it is empty or too long."""
     title = (title or "").strip()
     if not title:
@@ -55,10 +62,21 @@ def _new_post(thread: Thread, author: User, body: str, position: int, now: datet
     )
 
 
-def create_thread(author: User, theme: Theme, title: str, body: str) -> Thread:
-    """Start a thread with its opening post. Raises ServiceError on an empty title or body."""
-    title = _check_title(title)
+def create_thread(
+    author: User,
+    theme: Theme,
+    title: str,
+    body: str,
+    visibility: str = Visibility.NETWORK,
+    circle_ids: list[int] | tuple[int, ...] = (),
+) -> Thread:
+    """Start a thread with its opening post, for the network or a narrower audience.
+
+    Raises ServiceError on an empty title or body, or an unknown visibility.
+    """
+    title = check_title(title)
     body = _check_body(body)
+    visibility = check_visibility(visibility)
     now = utcnow()
     thread = Thread(
         theme_id=theme.id,
@@ -68,11 +86,46 @@ def create_thread(author: User, theme: Theme, title: str, body: str) -> Thread:
         post_count=1,
         last_post_at=now,
         last_poster_id=author.id,
+        visibility=visibility,
     )
     db.session.add(thread)
     db.session.add(_new_post(thread, author, body, 1, now))
+    if visibility == Visibility.CIRCLE:
+        for person in circle_people(author, circle_ids):
+            if person.id != author.id:
+                thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
     db.session.commit()
     return thread
+
+
+def check_visibility(visibility: str) -> str:
+    """Return the visibility. Raises ServiceError when it is not one of the known ones."""
+    if visibility not in VISIBILITIES:
+        raise ServiceError(_l("Choose who can see the thread."), field="visibility")
+    return visibility
+
+
+def circle_people(viewer: User, ids: list[int] | tuple[int, ...]) -> list[User]:
+    """Return the active people among the given ids, as can be named into a circle."""
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(User).where(User.id.in_(list(ids))).where(circle_candidates(viewer))
+        )
+    )
+
+
+def refresh_thread_activity(thread: Thread) -> None:
+    """Recompute the thread's latest activity from the posts members can see."""
+    latest = db.session.execute(
+        select(Post.created_at, Post.author_id)
+        .where(Post.thread_id == thread.id, Post.hidden_at.is_(None))
+        .order_by(Post.position.desc())
+        .limit(1)
+    ).first()
+    if latest is not None:
+        thread.last_post_at, thread.last_poster_id = latest
 
 
 def reply(author: User, thread: Thread, body: str) -> Post:
@@ -166,15 +219,20 @@ def page_count(thread: Thread) -> int:
     return max(page_of(max(thread.post_count, 1)), 1)
 
 
-def thread_page_posts(thread: Thread, page: int) -> list[Post]:
-    """Return one page of posts with authors and editors loaded in a fixed number of queries."""
+def thread_page_posts(viewer: User, thread: Thread, page: int) -> list[Post]:
+    """Return one page of the posts the viewer may see, with authors and editors preloaded."""
     first = (page - 1) * POSTS_PER_PAGE + 1
     return list(
         db.session.scalars(
             select(Post)
             .where(Post.thread_id == thread.id)
+            .where(visible_posts(viewer))
             .where(Post.position.between(first, first + POSTS_PER_PAGE - 1))
-            .options(selectinload(Post.author), selectinload(Post.edited_by))
+            .options(
+                selectinload(Post.author),
+                selectinload(Post.edited_by),
+                selectinload(Post.hidden_by),
+            )
             .order_by(Post.position)
         )
     )

@@ -81,7 +81,7 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
         "threads/thread.html",
         thread=thread,
         theme=thread.theme,
-        posts=thread_service.thread_page_posts(thread, page),
+        posts=thread_service.thread_page_posts(_me(), thread, page),
         page=page,
         pages=pages,
         page_links=_page_links(page, pages),
