@@ -136,6 +136,7 @@ def make_test_app(database_url: str, smtp_port: int, instance: Path) -> Flask:
             "MAIL_PORT": smtp_port,
             "MAIL_SENDER": "Netværksforum <forum@example.org>",
             "SERVER_NAME": None,
+            "FORUM_BASE_URL": "http://localhost",  # the test client's host, so links work
         }
     )
     with app.app_context():

@@ -7,7 +7,7 @@ import secrets
 import smtplib
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
@@ -17,7 +17,7 @@ from forum.extensions import db
 from forum.models import Invitation, LoginFailure, PasswordResetToken, User, utcnow
 from forum.permissions import ROLES, Role, visible_members
 from forum.services import ServiceError
-from forum.services.mail import send_templated_email, send_to_user
+from forum.services.mail import send_templated_email, send_to_user, site_url
 
 INVITATION_VALID_FOR = timedelta(days=14)
 RESET_VALID_FOR = timedelta(hours=1)
@@ -111,7 +111,7 @@ def invite(actor: User, email: str, name: str, role: str) -> Invitation:
     )
     db.session.add(invitation)
     db.session.commit()
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = site_url("auth.accept_invitation", token=token)
     try:
         send_templated_email(
             email, "invitation", "da", invitation=invitation, inviter=actor, link=link
@@ -254,7 +254,7 @@ def request_password_reset(email: str) -> None:
         )
     )
     db.session.commit()
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = site_url("auth.reset_password", token=token)
     send_to_user(user, "password_reset", link=link)
 
 

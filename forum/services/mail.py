@@ -5,11 +5,25 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
 from forum.models import User
+
+
+def site_url(endpoint: str, **values: object) -> str:
+    """Return an absolute link for emails, built on FORUM_BASE_URL.
+
+    Never on the request's Host header: a forged Host would otherwise put an attacker's
+    address in password-reset emails. Works outside requests too (CLI, cron).
+    """
+    base = urlsplit(current_app.config["FORUM_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def send_email(to: str, subject: str, body: str) -> None:

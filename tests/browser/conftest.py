@@ -82,7 +82,9 @@ def live_server(live_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["FORUM_BASE_URL"] = url  # links in emails point at this server
+    yield url
     server.shutdown()
 
 

@@ -377,6 +377,15 @@ def reset_link(mailbox) -> str:
     return link
 
 
+def test_reset_link_uses_the_configured_address_not_the_request_host(app, member, mailbox):
+    """A forged Host header must not put an attacker's address in the reset email."""
+    with app.test_request_context("/glemt-adgangskode", base_url="http://evil.example"):
+        accounts.request_password_reset(member.email)
+    link = reset_link(mailbox)
+    assert link.startswith("http://localhost/nulstil-adgangskode/")
+    assert "evil.example" not in mailbox.body(mailbox.messages[0])
+
+
 def test_password_reset_end_to_end(client, member, mailbox):
     response = ask_for_reset(client, member.email)
     assert response.status_code == 302
