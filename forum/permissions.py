@@ -14,7 +14,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, and_, exists, false, or_, true
 
 from forum.extensions import db
-from forum.models import CircleMember, Post, Report, Theme, Thread, User
+from forum.models import CircleMember, Commitment, Post, Report, Theme, Thread, User
 
 
 class Role(StrEnum):
@@ -332,3 +332,78 @@ def circle_candidates(user: User | None) -> ColumnElement[bool]:
     if not is_member(user):
         return false()
     return User.is_enabled.is_(True)
+
+
+# --- meetings, surveys and action commitments --------------------------------------------
+
+
+class CommitmentVisibility(StrEnum):
+    """Who sees a commitment."""
+
+    NETWORK = "network"  # shared with the network
+    FACILITATORS = "facilitators"  # kept between the member and the facilitators
+
+
+COMMITMENT_VISIBILITIES = tuple(item.value for item in CommitmentVisibility)
+
+
+def can_manage_meetings(user: User | None) -> bool:
+    """Return whether the user may create and edit meetings and surveys (facilitators)."""
+    return is_facilitator(user)
+
+
+def can_view_attendance(user: User | None) -> bool:
+    """Return whether the user may see who comes, dietary needs and export them."""
+    return is_facilitator(user)
+
+
+def can_view_survey_answers(user: User | None) -> bool:
+    """Return whether the user may see individual answers and free text (facilitators)."""
+    return is_facilitator(user)
+
+
+def visible_commitments(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter every commitment list, count, feed and export must use."""
+    if not is_member(user):
+        return false()
+    if is_facilitator(user):
+        return true()
+    return or_(
+        Commitment.visibility == CommitmentVisibility.NETWORK,
+        Commitment.owner_id == user.id,
+    )
+
+
+def access_commitment(user: User | None, commitment_id: int) -> Commitment:
+    """Load a commitment the user may see. Raises NotFound (404) for missing and hidden alike."""
+    commitment = db.session.scalar(
+        db.select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .where(visible_commitments(user))
+    )
+    if commitment is None:
+        not_found()
+    return commitment
+
+
+def can_edit_commitment(user: User | None, commitment: Commitment) -> bool:
+    """Return whether the user may change the commitment and log on it (its owner)."""
+    if not is_member(user):
+        return False
+    return commitment.owner_id == user.id
+
+
+def can_comment_commitment(user: User | None, commitment: Commitment) -> bool:
+    """Return whether the user may comment (shared commitments; facilitators on all)."""
+    if not is_member(user):
+        return False
+    if is_facilitator(user):
+        return True
+    if commitment.owner_id == user.id:
+        return True
+    return commitment.visibility == CommitmentVisibility.NETWORK
+
+
+def can_view_overview(user: User | None) -> bool:
+    """Return whether the user may see the facilitator overview and meeting preparation."""
+    return is_facilitator(user)

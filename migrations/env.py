@@ -97,14 +97,32 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations on SQLite copy and drop tables; with foreign keys on, dropping
+            # a parent table would cascade-delete its children's rows. The pragma only takes
+            # effect outside a transaction, so it is set on the raw connection first.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if problems:
+                        raise RuntimeError(f"foreign key violations after migration: {problems}")
+        finally:
+            if sqlite:
+                # SQLite's DDL is not transactional for Alembic, so the work may still sit in
+                # an open transaction: end it, or the pragma below would be ignored and the
+                # pooled connection would go back to the app with foreign keys off.
+                connection.commit()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -1,11 +1,34 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees them all."""
 
 from forum.models.accounts import Invitation, LoginFailure, PasswordResetToken, User
+from forum.models.actions import Commitment, CommitmentComment, CommitmentGoal, LogEntry
 from forum.models.base import utcnow
 from forum.models.forum import CircleMember, Post, PostRevision, Theme, Thread
+from forum.models.meetings import (
+    Meeting,
+    ReminderSent,
+    Rsvp,
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from forum.models.moderation import Announcement, ModerationLogEntry, Report
 
 __all__ = [
+    "Commitment",
+    "CommitmentComment",
+    "CommitmentGoal",
+    "LogEntry",
+    "Meeting",
+    "ReminderSent",
+    "Rsvp",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyOption",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Announcement",
     "CircleMember",
     "ModerationLogEntry",

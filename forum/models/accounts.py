@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
+    # Secret in the private calendar feed URL (works without a login cookie); resettable.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts

@@ -64,3 +64,58 @@ def test_concurrent_replies_all_land_with_distinct_positions(app, db_session):
     assert positions == list(range(1, 82))
     assert db.session.get(Thread, thread_id).post_count == 81
     assert db.session.scalar(select(func.count(Post.id))) == 81
+
+
+FIRST_REVISION = "e159003ccfd7"
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """An empty database apart from the suite's, on the same engine as the suite."""
+    import os
+
+    from tests.conftest import postgres_database
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        yield from postgres_database(base)
+    else:
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+
+
+def test_upgrading_a_populated_database_keeps_every_row(scratch_database_url, smtp_server):
+    """Later migrations rebuild tables on SQLite; no row may be lost on the way."""
+    from flask_migrate import upgrade
+
+    from forum import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scratch_database_url})
+    with app.app_context():
+        upgrade(revision=FIRST_REVISION)
+        statements = [
+            "INSERT INTO users (id, email, name, role, is_enabled, session_version, job_title,"
+            " library, municipality, region, bio, language, created_at)"
+            " VALUES (1, 'a@example.org', 'A', 'member', true, 1, '', '', '', '', '', 'da',"
+            " '2026-01-01')",
+            "INSERT INTO themes (id, name, description, position, created_at)"
+            " VALUES (1, 'Tema', '', 1, '2026-01-01')",
+            "INSERT INTO threads (id, theme_id, author_id, title, created_at, post_count,"
+            " last_post_at, last_poster_id) VALUES (1, 1, 1, 'Tråd', '2026-01-01', 1,"
+            " '2026-01-01', 1)",
+            "INSERT INTO posts (id, thread_id, author_id, position, body_md, body_html,"
+            " render_version, created_at) VALUES (1, 1, 1, 1, 'x', '<p>x</p>', 1, '2026-01-01')",
+            "INSERT INTO post_revisions (id, post_id, body_md, body_html, written_by_id,"
+            " written_at, replaced_at) VALUES (1, 1, 'w', '<p>w</p>', 1, '2026-01-01',"
+            " '2026-01-01')",
+        ]
+        with db.engine.begin() as connection:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as connection:
+            for table in ("users", "themes", "threads", "posts", "post_revisions"):
+                count = connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                assert count == 1, table
+            visibility = connection.exec_driver_sql("SELECT visibility FROM threads").scalar()
+            assert visibility == "network"
+        db.engine.dispose()
