@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from forum.demo_cycle import seed_meeting_cycle
 from forum.extensions import db
 from forum.models import Post, Theme, User, utcnow
 from forum.permissions import Role
@@ -757,6 +758,7 @@ def seed_demo_network() -> None:
     people = _create_people(now)
     for spec in THREADS:
         _create_thread(spec, themes, people)
+    seed_meeting_cycle(people, themes)
     _set_last_logins()
 
 
@@ -783,7 +785,10 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
         _clear_database()
         click.echo("Deleted everything in the database.")
     seed_demo_network()
-    click.echo(f"Seeded {len(PEOPLE)} people, {len(THEMES)} themes and {len(THREADS)} threads.")
+    click.echo(
+        f"Seeded {len(PEOPLE)} people, {len(THEMES)} themes, {len(THREADS)} threads, "
+        "three meetings with a needs survey, RSVPs and commitments."
+    )
     click.echo("Log in with one of these (password for all: " + DEMO_PASSWORD + "):")
     for person in PEOPLE:
         click.echo(f"  {person.email:<26} {person.role:<12} {person.name}")
