@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
 from forum import demo
 from forum.extensions import db
-from forum.models import Post, Theme, Thread, User
+from forum.models import Commitment, LogEntry, Meeting, Post, Theme, Thread, User
 from tests import factories
 
 
@@ -123,8 +125,9 @@ def test_seed_demo_builds_a_believable_network_once(runner):
 
     for theme in themes:
         threads = list(db.session.scalars(select(Thread).where(Thread.theme_id == theme.id)))
-        assert len(threads) >= 3, theme.name
-        for thread in threads:
+        conversations = [t for t in threads if t.title in {spec.title for spec in demo.THREADS}]
+        assert len(conversations) >= 3, theme.name
+        for thread in conversations:
             posts = list(
                 db.session.scalars(
                     select(Post).where(Post.thread_id == thread.id).order_by(Post.position)
@@ -139,6 +142,18 @@ def test_seed_demo_builds_a_believable_network_once(runner):
             assert thread.last_post_at == posts[-1].created_at
             assert thread.last_poster_id == posts[-1].author_id
             assert thread.author_id == posts[0].author_id
+
+    statuses = set(db.session.scalars(select(Commitment.status)))
+    assert statuses == {"planned", "in_progress", "done", "paused", "dropped"}
+    meeting_dates = sorted(db.session.scalars(select(Meeting.date)))
+    assert len(meeting_dates) == 3
+    assert meeting_dates[1] < date.today() < meeting_dates[2]
+    assert db.session.scalar(select(func.count(LogEntry.id))) >= 5
+    assert {t.visibility for t in db.session.scalars(select(Thread))} == {
+        "network",
+        "circle",
+        "facilitators",
+    }
 
     html = " ".join(db.session.scalars(select(Post.body_html)))
     assert "<strong>" in html
