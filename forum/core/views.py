@@ -8,15 +8,18 @@ from sqlalchemy import text
 
 from forum.core import bp
 from forum.extensions import db
+from forum.services import moderation as moderation_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 
 
 @bp.get("/")
 def home() -> str:
-    """Show what is new across the themes, and the themes with their thread counts."""
+    """Show the facilitators' announcements, what is new across the themes, and the themes
+    with their thread counts."""
     return render_template(
         "core/home.html",
+        announcements=moderation_service.active_announcements(),
         themes=theme_service.listed_themes(current_user),
         counts=thread_service.theme_thread_counts(current_user),
         recent=thread_service.recent_threads(current_user),

@@ -224,11 +224,18 @@ def open_report_count(viewer: User) -> int:
 
 
 def reports_by(reporter: User) -> list[Report]:
-    """Return the reporter's own reports, newest first, with what became of them."""
+    """Return the reporter's own reports, newest first, with what became of them.
+
+    Only reports in threads the reporter may still see: once a thread is narrowed to a circle
+    without them, hidden, or they leave its circle, their report of it goes too.
+    """
     return list(
         db.session.scalars(
             select(Report)
+            .join(Report.post)
+            .join(Post.thread)
             .where(Report.reporter_id == reporter.id)
+            .where(visible_threads(reporter))
             .options(selectinload(Report.post).selectinload(Post.thread))
             .order_by(Report.created_at.desc(), Report.id.desc())
         )
@@ -236,9 +243,13 @@ def reports_by(reporter: User) -> list[Report]:
 
 
 def access_report(viewer: User, report_id: int) -> Report | None:
-    """Return a report the viewer may see, or None."""
+    """Return a report the viewer may see (in a thread they may see), or None."""
     return db.session.scalar(
-        select(Report).where(Report.id == report_id).where(visible_reports(viewer))
+        select(Report)
+        .join(Report.post)
+        .join(Post.thread)
+        .where(Report.id == report_id)
+        .where(visible_reports(viewer), visible_threads(viewer))
     )
 
 

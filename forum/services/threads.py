@@ -24,6 +24,8 @@ from forum.services import ServiceError
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
+# Pinned threads shown above a theme's list; more than a handful defeats the purpose.
+PINNED_MAX = 25
 TITLE_MAX = 200
 BODY_MAX = 50_000
 # Largest id a 64-bit database integer holds.
@@ -284,8 +286,12 @@ def _thread_list_query(viewer: User) -> object:
 def theme_threads(
     viewer: User, theme: Theme, after: ThreadCursor | None
 ) -> tuple[list[Thread], ThreadCursor | None]:
-    """Return one page of a theme's threads by latest activity, and the cursor for the next."""
-    query = _thread_list_query(viewer).where(Thread.theme_id == theme.id)
+    """Return one page of a theme's unpinned threads by latest activity, and the next cursor."""
+    query = (
+        _thread_list_query(viewer)
+        .where(Thread.theme_id == theme.id)
+        .where(Thread.pinned.is_(False))
+    )
     if after is not None:
         query = query.where(
             tuple_(Thread.last_post_at, Thread.id) < tuple_(after.last_post_at, after.thread_id)
@@ -296,6 +302,25 @@ def theme_threads(
         threads = threads[:THREADS_PER_PAGE]
         next_cursor = ThreadCursor(threads[-1].last_post_at, threads[-1].id)
     return threads, next_cursor
+
+
+def pinned_theme_threads(viewer: User, theme: Theme) -> list[Thread]:
+    """Return the theme's pinned threads the viewer may see, by latest activity."""
+    query = (
+        _thread_list_query(viewer).where(Thread.theme_id == theme.id).where(Thread.pinned.is_(True))
+    )
+    return list(db.session.scalars(query.limit(PINNED_MAX)))
+
+
+def visible_thread_ids(viewer: User, thread_ids: set[int] | list[int]) -> set[int]:
+    """Return which of the given threads the viewer may still see, in one query."""
+    if not thread_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Thread.id).where(Thread.id.in_(list(thread_ids))).where(visible_threads(viewer))
+        )
+    )
 
 
 def recent_threads(viewer: User, limit: int = 15) -> list[Thread]:

@@ -4,28 +4,83 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from forum.forms import IdListField, parse_id
+from forum.permissions import Visibility
+from forum.services.moderation import REASON_MAX
 from forum.services.threads import BODY_MAX, TITLE_MAX
 
 _body_validators = [
     DataRequired(message=_l("Write something first.")),
     Length(max=BODY_MAX, message=_l("The text is too long.")),
 ]
+_title_validators = [
+    DataRequired(message=_l("Give the thread a title.")),
+    Length(max=TITLE_MAX, message=_l("The title is too long.")),
+]
+_reason_validators = [
+    DataRequired(message=_l("Give a reason.")),
+    Length(max=REASON_MAX, message=_l("The reason is too long.")),
+]
+
+# Who sees a thread, as people read it, and a line on what each choice means.
+VISIBILITY_LABELS = {
+    Visibility.NETWORK.value: _l("The network"),
+    Visibility.CIRCLE.value: _l("Confidential circle"),
+    Visibility.FACILITATORS.value: _l("Facilitators only"),
+}
+VISIBILITY_HINTS = {
+    Visibility.NETWORK.value: _l("Every active member of the network can read and reply."),
+    Visibility.CIRCLE.value: _l(
+        "Only you, the members you name below and the facilitators can read and reply."
+    ),
+    Visibility.FACILITATORS.value: _l(
+        "Only you and the facilitators: for something you want to raise with them alone."
+    ),
+}
 
 
-class ThreadForm(FlaskForm):
-    """Start a thread: a title and the opening post in Markdown."""
+def _strip(value: str | None) -> str | None:
+    """Return the value without surrounding whitespace."""
+    return value.strip() if isinstance(value, str) else value
 
-    title = StringField(
-        _l("Title"),
-        validators=[
-            DataRequired(message=_l("Give the thread a title.")),
-            Length(max=TITLE_MAX, message=_l("The title is too long.")),
-        ],
+
+class AudienceForm(FlaskForm):
+    """Who sees a thread, and the people to name into its circle (ignored unless a circle)."""
+
+    visibility = RadioField(
+        _l("Who can see the thread?"),
+        choices=[SelectChoice(value, label) for value, label in VISIBILITY_LABELS.items()],
+        default=Visibility.NETWORK.value,
     )
+    circle = IdListField(_l("People in the circle"))
+
+    # People already in the circle; the view sets it when the thread has a circle.
+    circle_size = 0
+
+    def validate_circle(self, field: Field) -> None:
+        """Ask for at least one person when the thread becomes a circle of nobody."""
+        if self.visibility.data != Visibility.CIRCLE:
+            return
+        if field.data or self.circle_size:
+            return
+        raise ValidationError(_l("Name at least one person for the circle."))
+
+
+class ThreadForm(AudienceForm):
+    """Start a thread: a title, the opening post in Markdown, and who can see it."""
+
+    title = StringField(_l("Title"), validators=_title_validators)
     body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12})
+
+
+class VisibilityForm(AudienceForm):
+    """Change who sees a thread, and name more people into its circle."""
+
+    circle = IdListField(_l("Add people to the circle"))
 
 
 class ReplyForm(FlaskForm):
@@ -35,6 +90,34 @@ class ReplyForm(FlaskForm):
 
 
 class EditPostForm(FlaskForm):
-    """Change the text of one's own post."""
+    """Change the text of a post (one's own, or anyone's for a facilitator)."""
 
     body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12})
+
+
+class ReasonForm(FlaskForm):
+    """A reason, required: for reporting a post, or hiding a post or a thread."""
+
+    reason = TextAreaField(_l("Reason"), validators=_reason_validators, render_kw={"rows": 4})
+
+
+class RenameForm(FlaskForm):
+    """Give a thread a new title."""
+
+    title = StringField(_l("New title"), filters=[_strip], validators=_title_validators)
+
+
+class MoveForm(FlaskForm):
+    """Move a thread to another theme; the view sets the themes offered."""
+
+    theme_id = SelectField(
+        _l("Move to theme"),
+        coerce=parse_id,
+        validate_choice=False,  # the view looks the theme up and says what is wrong
+    )
+
+    def validate_theme_id(self, field: Field) -> None:
+        """Refuse a theme that is not among those offered."""
+        offered = {parse_id(choice.value) for choice in field.choices or []}
+        if field.data not in offered:
+            raise ValidationError(_l("Choose one of the themes."))

@@ -7,25 +7,46 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from forum.forms import REFUSED, attach_error
-from forum.models import Post, Thread, User
+from forum.extensions import db
+from forum.forms import REFUSED, attach_error, parse_id
+from forum.models import CircleMember, Post, Thread, User
 from forum.permissions import (
+    Visibility,
     access_post,
     access_theme,
     access_thread,
+    can_change_visibility,
     can_edit_post,
+    can_manage_circle,
+    can_moderate,
     can_reply,
+    can_report,
     can_start_thread,
     can_view_revisions,
     can_withdraw_post,
     require,
 )
 from forum.services import ServiceError
+from forum.services import circles as circle_service
+from forum.services import moderation as moderation_service
+from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 from forum.threads import bp
-from forum.threads.forms import EditPostForm, ReplyForm, ThreadForm
+from forum.threads.forms import (
+    VISIBILITY_HINTS,
+    VISIBILITY_LABELS,
+    EditPostForm,
+    MoveForm,
+    ReasonForm,
+    RenameForm,
+    ReplyForm,
+    ThreadForm,
+    VisibilityForm,
+)
 
 # Largest id a route accepts: beyond it a database integer overflows, so answer 404 instead.
 PAGE_RE = re.compile(r"[1-9][0-9]{0,8}")
@@ -77,28 +98,45 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
     pages = thread_service.page_count(thread)
     if page > pages:
         abort(404)
+    # Loaded before the posts, so the page's query count depends on who reads, not on which
+    # posts are on the page.
+    author = thread.author if thread.is_confidential else None
+    circle = circle_service.circle_members(thread) if thread.visibility == Visibility.CIRCLE else []
     return render_template(
         "threads/thread.html",
         thread=thread,
         theme=thread.theme,
+        author=author,
         posts=thread_service.thread_page_posts(_me(), thread, page),
         page=page,
         pages=pages,
         page_links=_page_links(page, pages),
         form=form,
         may_reply=can_reply(current_user, thread),
+        circle=circle,
+        visibility_labels=VISIBILITY_LABELS,
     )
+
+
+def _status(form: FlaskForm) -> int:
+    """Return 422 for a submitted form shown again with errors, else 200."""
+    return REFUSED if form.is_submitted() and form.errors else 200
 
 
 @bp.get("/tema/<id:theme_id>")
 def theme(theme_id: int) -> str:
-    """Show a theme's threads by latest activity, one keyset page at a time. Raises NotFound."""
+    """Show a theme's threads by latest activity, one keyset page at a time. Raises NotFound.
+
+    Pinned threads lead the first page and stay out of the pages by activity.
+    """
     item = access_theme(current_user, theme_id)
     after = thread_service.ThreadCursor.decode(request.args.get("efter"))
     threads, next_cursor = thread_service.theme_threads(_me(), item, after)
+    pinned = thread_service.pinned_theme_threads(_me(), item) if after is None else []
     return render_template(
         "threads/theme.html",
         theme=item,
+        pinned=pinned,
         threads=threads,
         next_cursor=next_cursor,
         is_first_page=after is None,
@@ -108,18 +146,34 @@ def theme(theme_id: int) -> str:
 
 @bp.route("/tema/<id:theme_id>/ny", methods=["GET", "POST"])
 def new_thread(theme_id: int) -> Page:
-    """Start a thread in a theme. Raises NotFound (404), or Forbidden (403) when archived."""
+    """Start a thread in a theme, for the network or a narrower audience.
+
+    Raises NotFound (404), or Forbidden (403) when the theme is archived.
+    """
     item = access_theme(current_user, theme_id)
     require(can_start_thread(current_user, item))
     form = ThreadForm()
     if form.validate_on_submit():
         try:
-            thread = thread_service.create_thread(_me(), item, form.title.data, form.body.data)
+            thread = thread_service.create_thread(
+                _me(),
+                item,
+                form.title.data,
+                form.body.data,
+                form.visibility.data,
+                form.circle.data,
+            )
         except ServiceError as error:
             attach_error(form, error)
         else:
             return redirect(url_for("threads.thread", thread_id=thread.id))
-    page = render_template("threads/new_thread.html", theme=item, form=form)
+    page = render_template(
+        "threads/new_thread.html",
+        theme=item,
+        form=form,
+        people=circle_service.candidates(_me()),
+        visibility_hints=VISIBILITY_HINTS,
+    )
     return (page, REFUSED) if form.is_submitted() else page
 
 
@@ -158,19 +212,26 @@ def post(post_id: int) -> Response:
 
 @bp.route("/indlaeg/<id:post_id>/rediger", methods=["GET", "POST"])
 def edit_post(post_id: int) -> Page:
-    """Edit one's own post, keeping the earlier version. Raises NotFound or Forbidden (403)."""
+    """Edit a post, keeping the earlier version; a facilitator's edit of someone else's post
+    is marked and logged. Raises NotFound (404) or Forbidden (403)."""
     item = access_post(current_user, post_id)
     require(can_edit_post(current_user, item))
     form = EditPostForm()
     if request.method == "GET":
         form.body.data = item.body_md
     if form.validate_on_submit():
+        before = item.body_md
         try:
             thread_service.edit_post(_me(), item, form.body.data)
         except ServiceError as error:
             attach_error(form, error)
         else:
-            flash(_("Your post was saved."), "success")
+            if item.author_id == current_user.id:
+                flash(_("Your post was saved."), "success")
+            else:
+                if item.body_md != before:
+                    moderation_service.log_moderator_edit(_me(), item)
+                flash(_("The post was saved and marked as edited by a facilitator."), "success")
             return redirect(_post_target(item))
     page = render_template("threads/edit_post.html", post=item, thread=item.thread, form=form)
     return (page, REFUSED) if form.is_submitted() else page
@@ -199,3 +260,290 @@ def revisions(post_id: int) -> str:
         thread=item.thread,
         revisions=thread_service.revisions_of(item),
     )
+
+
+# --- who sees a thread -------------------------------------------------------------------
+
+
+def _render_visibility(thread: Thread, form: VisibilityForm) -> Page:
+    """Render the page that changes who sees the thread and manages its circle."""
+    members = circle_service.circle_members(thread)
+    present = {person.id for person in members}
+    page = render_template(
+        "threads/visibility.html",
+        thread=thread,
+        form=form,
+        members=members,
+        people=[p for p in circle_service.candidates(_me(), thread) if p.id not in present],
+        visibility_hints=VISIBILITY_HINTS,
+        visibility_labels=VISIBILITY_LABELS,
+        may_manage_circle=can_manage_circle(current_user, thread),
+    )
+    return page, _status(form)
+
+
+@bp.route("/traad/<id:thread_id>/synlighed", methods=["GET", "POST"])
+def visibility(thread_id: int) -> Page:
+    """Change who sees a thread and name people into its circle (the author or a facilitator).
+
+    Raises NotFound (404) for outsiders and Forbidden (403) for other members.
+    """
+    item = access_thread(current_user, thread_id)
+    require(can_change_visibility(current_user, item))
+    form = VisibilityForm(data={"visibility": item.visibility})
+    # A circle keeps the people named before, also while the thread is open to more.
+    form.circle_size = len(item.circle)
+    if form.validate_on_submit():
+        try:
+            if form.visibility.data == item.visibility == Visibility.CIRCLE:
+                if form.circle.data:
+                    circle_service.add_circle_members(_me(), item, form.circle.data)
+            else:
+                circle_service.change_visibility(
+                    _me(), item, form.visibility.data, form.circle.data
+                )
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Who can see the thread is saved."), "success")
+            return redirect(url_for("threads.visibility", thread_id=item.id))
+    return _render_visibility(item, form)
+
+
+@bp.route("/traad/<id:thread_id>/kreds/<id:user_id>/fjern", methods=["GET", "POST"])
+def remove_circle_member(thread_id: int, user_id: int) -> Page:
+    """Ask to confirm (GET), then take a person out of the thread's circle (POST).
+
+    Raises NotFound (404) for outsiders and people not in the circle, Forbidden (403) for
+    members who may not manage the circle.
+    """
+    item = access_thread(current_user, thread_id)
+    require(can_manage_circle(current_user, item))
+    membership = db.session.get(CircleMember, (item.id, user_id))
+    if membership is None:
+        abort(404)
+    person: User = membership.user
+    if request.method == "POST":
+        circle_service.remove_circle_member(_me(), item, person)
+        flash(_("%(name)s is no longer in the circle.", name=person.name), "success")
+        return redirect(url_for("threads.visibility", thread_id=item.id))
+    return render_template("threads/remove_circle_member.html", thread=item, person=person)
+
+
+# --- moderating threads ------------------------------------------------------------------
+
+
+def _moderated_thread(thread_id: int) -> Thread:
+    """Load a thread for a moderator action. Raises NotFound (404) or Forbidden (403)."""
+    item = access_thread(current_user, thread_id)
+    require(can_moderate(current_user))
+    return item
+
+
+def _move_form(thread: Thread, posted: bool = False) -> MoveForm:
+    """Return the move form offering the themes a thread can go to: as posted, or with the
+    current theme chosen."""
+    form = MoveForm() if posted else MoveForm(formdata=None, data={"theme_id": thread.theme_id})
+    themes = theme_service.listed_themes(_me())
+    form.theme_id.choices = [
+        SelectChoice(str(theme.id), theme.name)
+        for theme in themes
+        if not theme.is_archived or theme.id == thread.theme_id
+    ]
+    return form
+
+
+def _render_moderate(
+    thread: Thread, rename_form: RenameForm | None = None, move_form: MoveForm | None = None
+) -> Page:
+    """Render the facilitators' page of tools for one thread."""
+    rename_form = rename_form or RenameForm(formdata=None, data={"title": thread.title})
+    move_form = move_form or _move_form(thread)
+    page = render_template(
+        "threads/moderate.html",
+        thread=thread,
+        rename_form=rename_form,
+        move_form=move_form,
+        visibility_labels=VISIBILITY_LABELS,
+    )
+    refused = rename_form.errors or move_form.errors
+    return (page, REFUSED) if refused else page
+
+
+def _switch(name: str) -> bool | None:
+    """Return the on/off switch a button posted under the name, or None if missing or odd."""
+    return {"1": True, "0": False}.get(request.form.get(name, ""))
+
+
+def _back_to_moderate(thread: Thread) -> Response:
+    """Return to the thread's moderation page."""
+    return redirect(url_for("threads.moderate", thread_id=thread.id))
+
+
+@bp.get("/traad/<id:thread_id>/moderer")
+def moderate(thread_id: int) -> Page:
+    """Show a facilitator's tools for one thread. Raises NotFound (404) or Forbidden (403)."""
+    return _render_moderate(_moderated_thread(thread_id))
+
+
+@bp.post("/traad/<id:thread_id>/omdoeb")
+def rename(thread_id: int) -> Page:
+    """Give a thread a new title. Raises NotFound (404) or Forbidden (403)."""
+    item = _moderated_thread(thread_id)
+    form = RenameForm()
+    if form.validate_on_submit():
+        try:
+            moderation_service.rename_thread(_me(), item, form.title.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The thread is renamed."), "success")
+            return _back_to_moderate(item)
+    return _render_moderate(item, rename_form=form)
+
+
+@bp.post("/traad/<id:thread_id>/flyt")
+def move(thread_id: int) -> Page:
+    """Move a thread to another theme. Raises NotFound (404) or Forbidden (403)."""
+    item = _moderated_thread(thread_id)
+    form = _move_form(item, posted=True)
+    if form.validate_on_submit():
+        target = access_theme(current_user, form.theme_id.data)
+        try:
+            moderation_service.move_thread(_me(), item, target)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The thread is now in %(theme)s.", theme=target.name), "success")
+            return _back_to_moderate(item)
+    return _render_moderate(item, move_form=form)
+
+
+@bp.post("/traad/<id:thread_id>/fastgoer")
+def pin(thread_id: int) -> Response:
+    """Pin a thread to the top of its theme (`pinned=1`) or unpin it (`pinned=0`).
+
+    Raises NotFound (404) or Forbidden (403).
+    """
+    item = _moderated_thread(thread_id)
+    pinned = _switch("pinned")
+    if pinned is None:
+        flash(_("Choose whether to pin or unpin the thread."), "error")
+    elif pinned != item.pinned:
+        moderation_service.set_pinned(_me(), item, pinned)
+        flash(_("The thread is pinned.") if pinned else _("The thread is unpinned."), "success")
+    return _back_to_moderate(item)
+
+
+@bp.post("/traad/<id:thread_id>/laas")
+def lock(thread_id: int) -> Response:
+    """Lock a thread against replies (`locked=1`) or unlock it (`locked=0`).
+
+    Raises NotFound (404) or Forbidden (403).
+    """
+    item = _moderated_thread(thread_id)
+    locked = _switch("locked")
+    if locked is None:
+        flash(_("Choose whether to lock or unlock the thread."), "error")
+    elif locked != item.is_locked:
+        moderation_service.set_locked(_me(), item, locked)
+        flash(_("The thread is locked.") if locked else _("The thread is unlocked."), "success")
+    return _back_to_moderate(item)
+
+
+@bp.route("/traad/<id:thread_id>/skjul", methods=["GET", "POST"])
+def hide_thread(thread_id: int) -> Page:
+    """Ask for a reason (GET), then hide the whole thread from members (POST).
+
+    Raises NotFound (404) or Forbidden (403).
+    """
+    item = _moderated_thread(thread_id)
+    form = ReasonForm()
+    if not item.is_hidden and form.validate_on_submit():
+        try:
+            moderation_service.hide_thread(_me(), item, form.reason.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The thread is hidden from members."), "success")
+            return redirect(url_for("threads.thread", thread_id=item.id))
+    page = render_template("threads/hide_thread.html", thread=item, form=form)
+    return page, _status(form)
+
+
+@bp.post("/traad/<id:thread_id>/gendan")
+def restore_thread(thread_id: int) -> Response:
+    """Bring a hidden thread back for members. Raises NotFound (404) or Forbidden (403)."""
+    item = _moderated_thread(thread_id)
+    if item.is_hidden:
+        moderation_service.restore_thread(_me(), item)
+        flash(_("The thread is visible to members again."), "success")
+    return redirect(url_for("threads.thread", thread_id=item.id))
+
+
+# --- moderating and reporting posts ------------------------------------------------------
+
+
+@bp.route("/indlaeg/<id:post_id>/skjul", methods=["GET", "POST"])
+def hide_post(post_id: int) -> Page:
+    """Ask for a reason (GET), then hide the post from members (POST), resolving its reports.
+
+    With `?rapport=<id>` the page shows that report and returns to the moderation queue.
+    Raises NotFound (404) or Forbidden (403).
+    """
+    item = access_post(current_user, post_id)
+    require(can_moderate(current_user))
+    report = None
+    report_id = parse_id(request.args.get("rapport"))
+    if report_id is not None:
+        report = moderation_service.access_report(_me(), report_id)
+        if report is not None and report.post_id != item.id:
+            report = None
+    form = ReasonForm()
+    if not item.is_hidden and form.validate_on_submit():
+        try:
+            moderation_service.hide_post(_me(), item, form.reason.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("The post is hidden from members."), "success")
+            if report is not None:
+                return redirect(url_for("moderation.queue"))
+            return redirect(_post_target(item))
+    page = render_template(
+        "threads/hide_post.html", post=item, thread=item.thread, form=form, report=report
+    )
+    return page, _status(form)
+
+
+@bp.post("/indlaeg/<id:post_id>/gendan")
+def restore_post(post_id: int) -> Response:
+    """Bring a hidden post back for members. Raises NotFound (404) or Forbidden (403)."""
+    item = access_post(current_user, post_id)
+    require(can_moderate(current_user))
+    if item.is_hidden:
+        moderation_service.restore_post(_me(), item)
+        flash(_("The post is visible to members again."), "success")
+    return redirect(_post_target(item))
+
+
+@bp.route("/indlaeg/<id:post_id>/rapporter", methods=["GET", "POST"])
+def report_post(post_id: int) -> Page:
+    """Report someone else's post to the facilitators, with a reason.
+
+    Raises NotFound (404), or Forbidden (403) for one's own, hidden or withdrawn posts.
+    """
+    item = access_post(current_user, post_id)
+    require(can_report(current_user, item))
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            moderation_service.report_post(_me(), item, form.reason.data)
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Thank you — a facilitator will look at it."), "success")
+            return redirect(_post_target(item))
+    page = render_template("threads/report_post.html", post=item, thread=item.thread, form=form)
+    return page, _status(form)

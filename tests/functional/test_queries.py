@@ -9,7 +9,8 @@ from sqlalchemy import event
 
 from forum import markdown
 from forum.extensions import db
-from forum.models import Post, Theme, Thread, User, utcnow
+from forum.models import CircleMember, Post, Theme, Thread, User, utcnow
+from forum.services import moderation as moderation_service
 from forum.services import threads as thread_service
 from tests import factories
 
@@ -146,23 +147,44 @@ def test_thread_page_queries_do_not_grow_with_posts(
     assert full_page.count("<article id=") == 20
 
 
+def pin(theme_id: int, count: int) -> None:
+    """Pin the theme's `count` oldest threads."""
+    ids = db.session.scalars(
+        db.select(Thread.id).where(Thread.theme_id == theme_id).order_by(Thread.id).limit(count)
+    ).all()
+    db.session.execute(db.update(Thread).where(Thread.id.in_(ids)).values(pinned=True))
+    db.session.commit()
+
+
+def cursor_after(theme_id: int, offset: int) -> str:
+    """Return the cursor of the theme's page that starts after `offset` unpinned threads."""
+    thread = db.session.scalars(
+        db.select(Thread)
+        .where(Thread.theme_id == theme_id, Thread.pinned.is_(False))
+        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
+        .offset(offset)
+    ).first()
+    return thread_service.ThreadCursor(thread.last_post_at, thread.id).encode()
+
+
 def test_theme_page_queries_do_not_grow_with_threads(client, login_as, member, people, measure):
     small_theme = factories.theme(name="Lille tema").id
     large_theme = factories.theme(name="Stort tema").id
     build_threads(small_theme, people, 10)
     build_threads(large_theme, people, 300)
+    pin(small_theme, 1)
+    pin(large_theme, 20)
     login_as(member)
 
+    # The first page also lists the pinned threads, in one query whatever their number.
     first_page = measure(f"/tema/{large_theme}")
     same_count(measure(f"/tema/{small_theme}"), first_page)
-    cursor = db.session.scalars(
-        db.select(Thread)
-        .where(Thread.theme_id == large_theme)
-        .order_by(Thread.last_post_at.desc(), Thread.id.desc())
-        .offset(149)
-    ).first()
-    after = thread_service.ThreadCursor(cursor.last_post_at, cursor.id).encode()
-    same_count(first_page, measure(f"/tema/{large_theme}?efter={after}"))
+    listing = client.get(f"/tema/{large_theme}").get_data(as_text=True)
+    assert listing.count('href="/traad/') == 20 + 25
+    # Later pages leave the pinned threads out, and cost the same however deep they go.
+    second_page = measure(f"/tema/{large_theme}?efter={cursor_after(large_theme, 24)}")
+    same_count(second_page, measure(f"/tema/{large_theme}?efter={cursor_after(large_theme, 149)}"))
+    assert second_page[0] <= first_page[0]
 
 
 def test_home_page_queries_do_not_grow_with_threads(client, login_as, member, people, measure):
@@ -173,3 +195,91 @@ def test_home_page_queries_do_not_grow_with_threads(client, login_as, member, pe
     for theme in themes:
         build_threads(theme, people, 100)
     same_count(small, measure("/"))
+
+
+def make_confidential(thread_id: int, people: list[int], hider: int) -> None:
+    """Turn a thread into a circle of many people, with every fifth post hidden."""
+    thread = db.session.get(Thread, thread_id)
+    thread.visibility = "circle"
+    for person in people[1:]:
+        if person != thread.author_id:
+            db.session.add(CircleMember(thread_id=thread_id, user_id=person))
+    db.session.execute(
+        db.update(Post)
+        .where(Post.thread_id == thread_id, Post.position % 5 == 0)
+        .values(hidden_at=utcnow(), hidden_by_id=hider, hidden_reason="Skjult")
+    )
+    db.session.commit()
+
+
+def test_confidential_thread_page_queries_do_not_grow_with_posts(
+    client, login_as, facilitator, theme, people, measure
+):
+    small = build_thread(theme.id, people, 10)
+    large = build_thread(theme.id, people, 300)
+    for thread_id in (small, large):
+        make_confidential(thread_id, people, facilitator.id)
+    login_as(facilitator)
+
+    same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}"))
+    same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}?side=15"))
+    page = client.get(f"/traad/{large}?side=15").get_data(as_text=True)
+    assert page.count("<article id=") == 20
+    assert page.count('class="post post-hidden"') == 4
+
+
+def report_many(people: list[int], theme_id: int, count: int) -> None:
+    """Report `count` posts in as many threads, each by another member."""
+    theme = db.session.get(Theme, theme_id)
+    for n in range(count):
+        author = db.session.get(User, people[n % len(people)])
+        reporter = db.session.get(User, people[(n + 1) % len(people)])
+        thread = thread_service.create_thread(author, theme, f"Rapporteret {n}", "Tekst")
+        post = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))
+        moderation_service.report_post(reporter, post, f"Grund {n}")
+
+
+def moderate_many(facilitator_id: int, count: int) -> None:
+    """Lock `count` threads and hide their first posts, resolving their reports."""
+    moderator = db.session.get(User, facilitator_id)
+    for thread in db.session.scalars(db.select(Thread).limit(count)).all():
+        moderation_service.set_locked(moderator, thread, True)
+        first = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))
+        moderation_service.hide_post(moderator, first, "Skjult")
+
+
+def test_moderation_pages_queries_do_not_grow(
+    client, login_as, facilitator, theme, people, measure
+):
+    theme_id, facilitator_id = theme.id, facilitator.id
+    report_many(people, theme_id, 1)
+    moderate_many(facilitator_id, 1)
+    report_many(people, theme_id, 1)
+    login_as(facilitator)
+    small = [measure(url) for url in ("/moderation", "/moderation/log")]
+
+    report_many(people, theme_id, 30)
+    moderate_many(facilitator_id, 30)
+    report_many(people, theme_id, 30)
+    large = [measure(url) for url in ("/moderation", "/moderation/log")]
+    for before, after in zip(small, large, strict=True):
+        same_count(before, after)
+
+
+def test_my_reports_queries_do_not_grow(client, login_as, member, theme, people, measure):
+    theme_id, member_id = theme.id, member.id
+
+    def report(count: int) -> None:
+        theme = db.session.get(Theme, theme_id)
+        reporter = db.session.get(User, member_id)
+        for n in range(count):
+            author = db.session.get(User, people[n % len(people)])
+            thread = thread_service.create_thread(author, theme, f"Tråd {n}", "Tekst")
+            post = db.session.scalar(db.select(Post).where(Post.thread_id == thread.id))
+            moderation_service.report_post(reporter, post, "Grund")
+
+    report(1)
+    login_as(member)
+    small = measure("/mine-rapporter")
+    report(30)
+    same_count(small, measure("/mine-rapporter"))
