@@ -44,3 +44,6 @@ def init_app(app: Flask) -> None:
     from forum.demo import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    from forum.actions.commands import send_reminders_command
+
+    app.cli.add_command(send_reminders_command)

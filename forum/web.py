@@ -29,6 +29,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.accept_invitation",
         "auth.forgot_password",
         "auth.reset_password",
+        "meetings.calendar_feed",  # secret address, read by calendar programs without a cookie
     }
 )
 LANGUAGES = ("da", "en")
@@ -154,13 +155,25 @@ def init_app(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
+    from forum.actions import bp as actions_bp
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
     from forum.core import bp as core_bp
+    from forum.meetings import bp as meetings_bp
     from forum.members import bp as members_bp
+    from forum.moderation import bp as moderation_bp
     from forum.threads import bp as threads_bp
 
-    for blueprint in (core_bp, auth_bp, members_bp, threads_bp, admin_bp):
+    for blueprint in (
+        core_bp,
+        auth_bp,
+        members_bp,
+        threads_bp,
+        moderation_bp,
+        admin_bp,
+        meetings_bp,
+        actions_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from forum import cli

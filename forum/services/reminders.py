@@ -1,0 +1,134 @@
+"""Reminders before a meeting, sent by the daily `flask send-reminders`.
+
+- 21 days before a meeting (and until the day before), every active person who has not
+  answered the invitation gets an RSVP reminder.
+- 14 days before the next meeting (and until the day before), every active person with
+  open commitments (planned, in progress or paused) gets a reminder to log on them.
+
+Each reminder goes at most once per person, meeting and kind, however often the command
+runs, also when two runs overlap: the ReminderSent row is inserted and flushed (taking the
+unique key) before the email goes, and committed right after; a run that finds the key
+taken skips the person. An email that fails is rolled back and tried again on the next run.
+Reminders carry a count and a link, never the text of a commitment.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from forum.extensions import db
+from forum.models import Commitment, Meeting, ReminderSent, Rsvp, User
+from forum.services.actions import OPEN_STATUSES
+from forum.services.mail import send_to_user, site_url
+
+RSVP_DAYS_BEFORE = 21
+COMMITMENTS_DAYS_BEFORE = 14
+RSVP = "rsvp"
+COMMITMENTS = "commitments"
+
+
+@dataclass
+class ReminderReport:
+    """How many reminders a run sent, per kind."""
+
+    rsvp: int = 0
+    commitments: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return how many reminders were sent in all."""
+        return self.rsvp + self.commitments
+
+
+def _already_sent(meeting: Meeting, kind: str) -> object:
+    """Return the SQL condition that the person already got this reminder for the meeting."""
+    return exists().where(
+        ReminderSent.user_id == User.id,
+        ReminderSent.meeting_id == meeting.id,
+        ReminderSent.kind == kind,
+    )
+
+
+def _send_once(person: User, meeting: Meeting, kind: str, template: str, **context: object) -> bool:
+    """Claim the (person, meeting, kind) key, send the email, commit; return whether it went.
+
+    Returns False when another run holds or took the key, or the mail server refused.
+    """
+    db.session.add(ReminderSent(user_id=person.id, meeting_id=meeting.id, kind=kind))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    try:
+        send_to_user(person, template, meeting=meeting, **context)
+    except (smtplib.SMTPException, OSError):
+        db.session.rollback()
+        current_app.logger.exception("Reminder to %s not sent", person.email)
+        return False
+    db.session.commit()
+    return True
+
+
+def _upcoming(today: date, days: int) -> list[Meeting]:
+    """Return meetings after today and at most `days` days away, soonest first."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.date > today, Meeting.date <= today + timedelta(days=days))
+            .order_by(Meeting.date, Meeting.id)
+        )
+    )
+
+
+def _send_rsvp_reminders(meeting: Meeting) -> int:
+    """Remind everyone active who has not answered the meeting's invitation; return how many."""
+    answered = exists().where(Rsvp.meeting_id == meeting.id, Rsvp.user_id == User.id)
+    people = list(
+        db.session.scalars(
+            select(User)
+            .where(User.is_enabled.is_(True))
+            .where(~answered)
+            .where(~_already_sent(meeting, RSVP))
+            .order_by(User.id)
+        )
+    )
+    link = site_url("meetings.meeting", meeting_id=meeting.id)  # where members answer
+    return sum(_send_once(p, meeting, RSVP, "reminder_rsvp", link=link) for p in people)
+
+
+def _send_commitment_reminders(meeting: Meeting) -> int:
+    """Remind everyone active with open commitments to log on them; return how many."""
+    counts = db.session.execute(
+        select(User, func.count(Commitment.id))
+        .join(Commitment, Commitment.owner_id == User.id)
+        .where(User.is_enabled.is_(True))
+        .where(Commitment.status.in_(OPEN_STATUSES))
+        .where(~_already_sent(meeting, COMMITMENTS))
+        .group_by(User.id)
+        .order_by(User.id)
+    ).all()
+    link = site_url("actions.mine")
+    sent = 0
+    for person, count in counts:
+        sent += _send_once(
+            person, meeting, COMMITMENTS, "reminder_commitments", link=link, count=count
+        )
+    return sent
+
+
+def send_reminders(today: date) -> ReminderReport:
+    """Send the RSVP and commitment reminders due today; return how many of each went."""
+    report = ReminderReport()
+    for meeting in _upcoming(today, RSVP_DAYS_BEFORE):
+        report.rsvp += _send_rsvp_reminders(meeting)
+    soon = _upcoming(today, COMMITMENTS_DAYS_BEFORE)
+    if soon:
+        report.commitments += _send_commitment_reminders(soon[0])
+    return report

@@ -1,0 +1,518 @@
+"""The needs survey before a meeting: build it, answer it, count it, export it.
+
+Each member answers once and may change the answers until the survey closes. In an anonymous
+survey nobody sees who answered what: the database keeps whose response it is only so that a
+person answers once and can change it; results and exports never carry a name, and free texts
+and export rows come in an order that does not follow who answered when.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
+
+from forum.extensions import db
+from forum.models import (
+    Meeting,
+    Survey,
+    SurveyAnswer,
+    SurveyOption,
+    SurveyQuestion,
+    SurveyResponse,
+    User,
+    utcnow,
+)
+from forum.services import ServiceError
+from forum.services.meetings import TIMEZONE, spreadsheet_cell
+
+
+class Kind(StrEnum):
+    """The kinds of question a survey can ask."""
+
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"
+    TEXT = "text"
+
+
+KINDS = tuple(kind.value for kind in Kind)
+CHOICE_KINDS = (Kind.SINGLE.value, Kind.MULTIPLE.value)
+SCALE_VALUES = (1, 2, 3, 4, 5)
+TITLE_MAX = 200
+INTRO_MAX = 5000
+PROMPT_MAX = 500
+OPTION_MAX = 300
+OPTIONS_MAX = 20
+TEXT_ANSWER_MAX = 5000
+QUESTIONS_MAX = 50
+
+
+def field_name(question: SurveyQuestion | int) -> str:
+    """Return the form field that carries the answer to a question."""
+    question_id = question if isinstance(question, int) else question.id
+    return f"q{question_id}"
+
+
+# --- open and closed -----------------------------------------------------------------------
+
+
+def is_open(survey: Survey, now: datetime | None = None) -> bool:
+    """Return whether answers are still taken: not closed by hand, closing date not passed."""
+    now = now or utcnow()
+    if survey.closed_at is not None:
+        return False
+    return survey.closes_at is None or now < survey.closes_at
+
+
+def closes_at_for(last_day: date | None) -> datetime | None:
+    """Return the stored (naive UTC) closing time for a last day to answer, Copenhagen time."""
+    if last_day is None:
+        return None
+    local = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=TIMEZONE)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def last_day(survey: Survey) -> date | None:
+    """Return the last day (Copenhagen) answers are taken, when a closing date is set."""
+    if survey.closes_at is None:
+        return None
+    local = survey.closes_at.replace(tzinfo=UTC).astimezone(TIMEZONE)
+    return (local - timedelta(seconds=1)).date()
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def survey_of(meeting: Meeting) -> Survey | None:
+    """Return the meeting's survey with its questions and options, or None."""
+    return db.session.scalar(
+        select(Survey)
+        .where(Survey.meeting_id == meeting.id)
+        .options(selectinload(Survey.questions).selectinload(SurveyQuestion.options))
+    )
+
+
+def respondent_count(survey: Survey) -> int:
+    """Return how many people have answered the survey."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey.id)
+        )
+        or 0
+    )
+
+
+def save_survey(
+    actor: User,
+    meeting: Meeting,
+    title: str,
+    intro: str = "",
+    anonymous: bool = False,
+    last_answer_day: date | None = None,
+) -> Survey:
+    """Attach a survey to the meeting, or change its settings.
+
+    Raises ServiceError on an empty or too long title or intro, or when an anonymous survey
+    that people have answered would show names.
+    """
+    title = (title or "").strip()
+    intro = (intro or "").strip()
+    if not title:
+        raise ServiceError(_l("Give the survey a title."), field="title")
+    if len(title) > TITLE_MAX:
+        raise ServiceError(_l("The title is too long."), field="title")
+    if len(intro) > INTRO_MAX:
+        raise ServiceError(_l("The text is too long."), field="intro")
+    survey = db.session.scalar(select(Survey).where(Survey.meeting_id == meeting.id))
+    if survey is None:
+        survey = Survey(meeting_id=meeting.id)
+        db.session.add(survey)
+    elif survey.anonymous and not anonymous and respondent_count(survey):
+        raise ServiceError(
+            _l("People answered this survey anonymously, so it stays anonymous."),
+            field="anonymous",
+        )
+    survey.title = title
+    survey.intro = intro
+    survey.anonymous = bool(anonymous)
+    survey.closes_at = closes_at_for(last_answer_day)
+    db.session.commit()
+    return survey
+
+
+def _options(kind: str, options_text: str) -> list[str]:
+    """Return the choices written one per line. Raises ServiceError when a choice question has
+    fewer than two, too many, or too long ones."""
+    if kind not in CHOICE_KINDS:
+        return []
+    lines = (line.strip() for line in (options_text or "").splitlines())
+    options = list(dict.fromkeys(line for line in lines if line))
+    if len(options) < 2:
+        raise ServiceError(_l("Write at least two choices, one per line."), field="options")
+    if len(options) > OPTIONS_MAX:
+        raise ServiceError(
+            _l("Write at most %(count)d choices.", count=OPTIONS_MAX), field="options"
+        )
+    if any(len(option) > OPTION_MAX for option in options):
+        raise ServiceError(_l("A choice is too long."), field="options")
+    return options
+
+
+def add_question(
+    actor: User,
+    survey: Survey,
+    kind: str,
+    prompt: str,
+    options_text: str = "",
+    required: bool = False,
+) -> SurveyQuestion:
+    """Add a question at the end of the survey.
+
+    Raises ServiceError on an unknown kind, an empty or too long prompt, bad choices, or too
+    many questions.
+    """
+    if kind not in KINDS:
+        raise ServiceError(_l("Choose the kind of question."), field="kind")
+    prompt = (prompt or "").strip()
+    if not prompt:
+        raise ServiceError(_l("Write the question."), field="prompt")
+    if len(prompt) > PROMPT_MAX:
+        raise ServiceError(_l("The question is too long."), field="prompt")
+    options = _options(kind, options_text)
+    last = db.session.scalar(
+        select(func.max(SurveyQuestion.position)).where(SurveyQuestion.survey_id == survey.id)
+    )
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(SurveyQuestion)
+        .where(SurveyQuestion.survey_id == survey.id)
+    )
+    if (count or 0) >= QUESTIONS_MAX:
+        raise ServiceError(
+            _l("A survey can have at most %(count)d questions.", count=QUESTIONS_MAX)
+        )
+    question = SurveyQuestion(
+        survey_id=survey.id,
+        position=(last or 0) + 1,
+        kind=kind,
+        prompt=prompt,
+        required=bool(required),
+    )
+    question.options = [
+        SurveyOption(position=number, label=label) for number, label in enumerate(options, 1)
+    ]
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def get_question(question_id: int) -> SurveyQuestion | None:
+    """Return the question, or None."""
+    return db.session.get(SurveyQuestion, question_id)
+
+
+def answer_counts(survey: Survey) -> dict[int, int]:
+    """Return how many people answered each question, by question id."""
+    rows = db.session.execute(
+        select(SurveyAnswer.question_id, func.count(func.distinct(SurveyAnswer.response_id)))
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .group_by(SurveyAnswer.question_id)
+    )
+    return {question_id: count for question_id, count in rows}
+
+
+def delete_question(actor: User, question: SurveyQuestion) -> None:
+    """Remove a question and the answers given to it."""
+    db.session.delete(question)
+    db.session.commit()
+
+
+def set_closed(actor: User, survey: Survey, closed: bool) -> None:
+    """Close the survey now, or reopen it (dropping a closing date that has passed)."""
+    now = utcnow()
+    if closed:
+        survey.closed_at = survey.closed_at or now
+    else:
+        survey.closed_at = None
+        if survey.closes_at is not None and survey.closes_at <= now:
+            survey.closes_at = None
+    db.session.commit()
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """One checked answer: chosen options, a scale value, or a text (empty when skipped)."""
+
+    option_ids: list[int] = field(default_factory=list)
+    scale: int | None = None
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """Return whether nothing was answered."""
+        return not self.option_ids and self.scale is None and not self.text
+
+
+def parse_answer(question: SurveyQuestion, values: Sequence[str]) -> Answer:
+    """Return the checked answer to the question from the values sent.
+
+    Raises ServiceError (on the question's field) for a choice that is not one of the
+    question's, a scale value outside 1–5, a text too long, or a required question skipped.
+    """
+    name = field_name(question)
+    values = [value.strip() for value in values if value is not None and value.strip()]
+    answer = Answer()
+    if question.kind in CHOICE_KINDS:
+        known = {str(option.id): option.id for option in question.options}
+        if any(value not in known for value in values):
+            raise ServiceError(_l("Choose one of the choices given."), field=name)
+        chosen = list(dict.fromkeys(known[value] for value in values))
+        if question.kind == Kind.SINGLE and len(chosen) > 1:
+            raise ServiceError(_l("Choose only one."), field=name)
+        answer.option_ids = chosen
+    elif question.kind == Kind.SCALE:
+        if len(values) > 1 or any(value not in {str(v) for v in SCALE_VALUES} for value in values):
+            raise ServiceError(_l("Choose a number from 1 to 5."), field=name)
+        answer.scale = int(values[0]) if values else None
+    else:
+        text = "\n".join(values)
+        if len(text) > TEXT_ANSWER_MAX:
+            raise ServiceError(_l("The text is too long."), field=name)
+        answer.text = text
+    if question.required and answer.is_empty:
+        raise ServiceError(_l("Answer this question."), field=name)
+    return answer
+
+
+def own_response(user: User, survey: Survey) -> SurveyResponse | None:
+    """Return the person's response with its answers, or None."""
+    return db.session.scalar(
+        select(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id)
+        .options(selectinload(SurveyResponse.answers))
+    )
+
+
+def previous_answers(user: User, survey: Survey) -> dict[int, list[str]]:
+    """Return the person's earlier answers as the form sends them, by question id."""
+    response = own_response(user, survey)
+    if response is None:
+        return {}
+    answers: dict[int, list[str]] = defaultdict(list)
+    for answer in response.answers:
+        if answer.option_id is not None:
+            answers[answer.question_id].append(str(answer.option_id))
+        elif answer.scale_value is not None:
+            answers[answer.question_id].append(str(answer.scale_value))
+        elif answer.text:
+            answers[answer.question_id].append(answer.text)
+    return dict(answers)
+
+
+def submit_answers(user: User, survey: Survey, sent: Mapping[int, Sequence[str]]) -> SurveyResponse:
+    """Save the person's answers, replacing earlier ones.
+
+    Raises ServiceError when the survey is closed or an answer is not valid.
+    """
+    if not is_open(survey):
+        raise ServiceError(_l("The survey is closed; answers can no longer be given or changed."))
+    checked = [
+        (question, parse_answer(question, sent.get(question.id, ())))
+        for question in survey.questions
+    ]
+    now = utcnow()
+    # One response per person, even when the form is sent twice at the same moment.
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(SurveyResponse)
+        .values(survey_id=survey.id, user_id=user.id, submitted_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["survey_id", "user_id"])
+    )
+    response = db.session.scalar(
+        select(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.user_id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    assert response is not None
+    db.session.execute(delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
+    for question, answer in checked:
+        for option_id in answer.option_ids:
+            db.session.add(
+                SurveyAnswer(response_id=response.id, question_id=question.id, option_id=option_id)
+            )
+        if answer.scale is not None:
+            db.session.add(
+                SurveyAnswer(
+                    response_id=response.id, question_id=question.id, scale_value=answer.scale
+                )
+            )
+        if answer.text:
+            db.session.add(
+                SurveyAnswer(response_id=response.id, question_id=question.id, text=answer.text)
+            )
+    response.updated_at = now
+    db.session.commit()
+    db.session.expire(response, ["answers"])
+    return response
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass
+class OptionTotal:
+    """How many chose one option."""
+
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class TextAnswer:
+    """A free-text answer, with its writer's name unless the survey is anonymous."""
+
+    text: str
+    name: str | None = None
+
+
+@dataclass
+class QuestionResult:
+    """The totals of one question."""
+
+    question: SurveyQuestion
+    answered: int = 0
+    options: list[OptionTotal] = field(default_factory=list)
+    scale: list[OptionTotal] = field(default_factory=list)
+    average: float | None = None
+    texts: list[TextAnswer] = field(default_factory=list)
+
+
+@dataclass
+class SurveyResults:
+    """The totals of a survey, and (for facilitators) its free-text answers."""
+
+    survey: Survey
+    respondents: int
+    questions: list[QuestionResult]
+
+
+def _percent(count: int, total: int) -> int:
+    """Return count as a whole percentage of total (0 when nobody answered)."""
+    return round(100 * count / total) if total else 0
+
+
+def results(survey: Survey, with_texts: bool) -> SurveyResults:
+    """Return the survey's totals; free texts only when asked, names only when not anonymous.
+
+    Runs a fixed number of queries whatever the number of answers.
+    """
+    rows = db.session.execute(
+        select(
+            SurveyAnswer.question_id,
+            SurveyAnswer.response_id,
+            SurveyAnswer.option_id,
+            SurveyAnswer.scale_value,
+            SurveyAnswer.text,
+            User.name,
+        )
+        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+        .join(User, User.id == SurveyResponse.user_id)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(User.name, SurveyAnswer.id)
+    )
+    answered: dict[int, set[int]] = defaultdict(set)
+    options: Counter[int] = Counter()
+    scales: dict[int, Counter[int]] = defaultdict(Counter)
+    texts: dict[int, list[TextAnswer]] = defaultdict(list)
+    for question_id, response_id, option_id, scale_value, text, name in rows:
+        answered[question_id].add(response_id)
+        if option_id is not None:
+            options[option_id] += 1
+        elif scale_value is not None:
+            scales[question_id][scale_value] += 1
+        elif text and with_texts:
+            shown_name = None if survey.anonymous else name
+            texts[question_id].append(TextAnswer(text=text, name=shown_name))
+    results_by_question = []
+    for question in survey.questions:
+        result = QuestionResult(question=question, answered=len(answered[question.id]))
+        if question.kind in CHOICE_KINDS:
+            result.options = [
+                OptionTotal(
+                    option.label, options[option.id], _percent(options[option.id], result.answered)
+                )
+                for option in question.options
+            ]
+        elif question.kind == Kind.SCALE:
+            counts = scales[question.id]
+            total = sum(counts.values())
+            result.scale = [
+                OptionTotal(str(value), counts[value], _percent(counts[value], total))
+                for value in SCALE_VALUES
+            ]
+            if total:
+                result.average = sum(value * n for value, n in counts.items()) / total
+        else:
+            found = texts[question.id]
+            # Anonymous texts in alphabetical order, so their order gives nobody away.
+            result.texts = sorted(found, key=lambda t: t.text) if survey.anonymous else found
+        results_by_question.append(result)
+    return SurveyResults(
+        survey=survey, respondents=respondent_count(survey), questions=results_by_question
+    )
+
+
+def results_csv(survey: Survey) -> bytes:
+    """Return every response as a row, one column per question (UTF-8 with a byte order mark).
+
+    An anonymous survey has no name column, and its rows are sorted by their answers.
+    """
+    responses = db.session.scalars(
+        select(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id)
+        .options(selectinload(SurveyResponse.answers), selectinload(SurveyResponse.user))
+    )
+    labels = {option.id: option.label for q in survey.questions for option in q.options}
+    rows: list[list[str]] = []
+    for response in responses:
+        by_question: dict[int, list[str]] = defaultdict(list)
+        for answer in sorted(response.answers, key=lambda a: a.id):
+            if answer.option_id is not None:
+                by_question[answer.question_id].append(labels.get(answer.option_id, ""))
+            elif answer.scale_value is not None:
+                by_question[answer.question_id].append(str(answer.scale_value))
+            elif answer.text:
+                by_question[answer.question_id].append(answer.text)
+        cells = [spreadsheet_cell(", ".join(by_question[q.id])) for q in survey.questions]
+        if not survey.anonymous:
+            cells.insert(0, spreadsheet_cell(response.user.name))
+        rows.append(cells)
+    rows.sort()
+    header = [spreadsheet_cell(question.prompt) for question in survey.questions]
+    if not survey.anonymous:
+        header.insert(0, _("Name"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
