@@ -34,7 +34,7 @@ def _html(text: str) -> str:
     return str(markdown.render(text))
 
 
-def _meeting(title: str, day: date, town: str, venue: str, host: str, agenda: str) -> Meeting:
+def _meeting(title: str, day: date, town: str, place: str, host: str, agenda: str) -> Meeting:
     """Build a meeting from 10 to 15 at a library."""
     practical = "Frokost og kaffe er med. Skriv kostbehov i din tilmelding."
     return Meeting(
@@ -42,8 +42,8 @@ def _meeting(title: str, day: date, town: str, venue: str, host: str, agenda: st
         date=day,
         starts_at=time(10, 0),
         ends_at=time(15, 0),
-        venue=venue,
-        address=f"{venue}, {town}",
+        venue=place.split(", ")[0],
+        address=place.split(", ")[1],
         town=town,
         host_library=host,
         agenda_md=agenda,

@@ -377,9 +377,7 @@ def visible_commitments(user: User | None) -> ColumnElement[bool]:
 def access_commitment(user: User | None, commitment_id: int) -> Commitment:
     """Load a commitment the user may see. Raises NotFound (404) for missing and hidden alike."""
     commitment = db.session.scalar(
-        db.select(Commitment)
-        .where(Commitment.id == commitment_id)
-        .where(visible_commitments(user))
+        db.select(Commitment).where(Commitment.id == commitment_id).where(visible_commitments(user))
     )
     if commitment is None:
         not_found()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -11,6 +12,11 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 
 from forum.models import User
+
+# Headers are not folded below RFC 5322's 998-character limit: Python's folding of long
+# non-ASCII subjects into several encoded words drops the space between them
+# ("før netværksmødet" arrived as "førnetværksmødet").
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 def site_url(endpoint: str, **values: object) -> str:
@@ -29,12 +35,12 @@ def site_url(endpoint: str, **values: object) -> str:
 def send_email(to: str, subject: str, body: str) -> None:
     """Send a plain-text email. Raises smtplib.SMTPException when the server refuses it."""
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="netvaerksforum")
-    message.set_content(body)
+    message.set_content(body, cte="quoted-printable")
 
     if not config["MAIL_SERVER"]:
         current_app.logger.info("Email (no FORUM_MAIL_SERVER set):\n%s", message.as_string())

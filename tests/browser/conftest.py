@@ -144,3 +144,15 @@ def _short_timeouts(request: pytest.FixtureRequest) -> None:
     """Fail a journey within seconds, not Playwright's default 30 s, when a step is wrong."""
     if "page" in request.fixturenames:
         request.getfixturevalue("page").set_default_timeout(8000)
+
+
+@pytest.fixture
+def t(live_app):
+    """Return the Danish text of a message, as the reader sees it."""
+    from tests.text import plain
+
+    def _t(msgid: str, **variables: object) -> str:
+        with live_app.test_request_context():
+            return plain(msgid, **variables)
+
+    return _t

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import audit, login, screenshot
@@ -15,18 +14,6 @@ PEOPLE = {
     "desktop": {"author": "member1", "reset": "member5", "lang": "member7", "victim": "member11"},
     "phone": {"author": "member2", "reset": "member6", "lang": "member8", "victim": "member12"},
 }
-
-
-@pytest.fixture
-def t(live_app):
-    """Return the Danish text of a message, as the reader sees it."""
-    from tests.text import plain
-
-    def _t(msgid: str, **variables: object) -> str:
-        with live_app.test_request_context():
-            return plain(msgid, **variables)
-
-    return _t
 
 
 def email_of(key: str) -> str:
