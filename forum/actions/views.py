@@ -380,7 +380,7 @@ def prepare_csv(meeting_id: int) -> Response:
     text = action_service.preparation_csv(action_service.meeting_preparation(_me(), meeting))
     filename = f"forberedelse-{meeting.date.isoformat()}.csv"
     return Response(
-        "\ufeff" + text,  # the byte-order mark makes spreadsheets read UTF-8
+        text,
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

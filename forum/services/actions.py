@@ -15,8 +15,6 @@ Follow-through of a meeting's commitments puts each commitment in exactly one gr
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -56,6 +54,7 @@ from forum.services.mail import site_url
 from forum.services.surveys import SurveyResults
 from forum.services.threads import BODY_MAX, TITLE_MAX
 from forum.services.threads import create_thread as start_thread
+from forum.spreadsheets import csv_bytes
 
 # Longest text of a log entry field, a reason or a comment.
 TEXT_MAX = BODY_MAX
@@ -823,15 +822,6 @@ def meeting_preparation(viewer: User, meeting: Meeting) -> Preparation:
     )
 
 
-def _cell(value: object) -> str:
-    """Return a CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    text = " ".join(text.split())
-    if text[:1] in ("=", "+", "-", "@"):
-        text = "'" + text
-    return text
-
-
 def _summary(entry: LogEntry | None) -> str:
     """Return a short plain summary of a log entry's four fields."""
     if entry is None:
@@ -846,47 +836,45 @@ def _summary(entry: LogEntry | None) -> str:
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
 
 
-def preparation_csv(preparation: Preparation) -> str:
-    """Return the preparation as CSV (semicolons, as Danish spreadsheets expect): one row per
-    attendee commitment, and one for an attendee without any."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            gettext("Member"),
-            gettext("Library"),
-            gettext("Commitment"),
-            gettext("Theme"),
-            gettext("Status"),
-            gettext("Due"),
-            gettext("Goals"),
-            gettext("Visibility"),
-            gettext("Log entries"),
-            gettext("Last entry"),
-            gettext("Asked for help"),
-            gettext("Latest entry"),
-        ]
-    )
+def preparation_csv(preparation: Preparation) -> bytes:
+    """Return the preparation as CSV: one row per attendee commitment, and one for an
+    attendee without any."""
+    header = [
+        gettext("Member"),
+        gettext("Library"),
+        gettext("Commitment"),
+        gettext("Theme"),
+        gettext("Status"),
+        gettext("Due"),
+        gettext("Goals"),
+        gettext("Visibility"),
+        gettext("Log entries"),
+        gettext("Last entry"),
+        gettext("Asked for help"),
+        gettext("Latest entry"),
+    ]
+    rows: list[list[object]] = []
     for attendee in preparation.attendees:
         person = [attendee.member.name, attendee.member.library]
         if not attendee.commitments:
-            writer.writerow([_cell(value) for value in person] + [""] * 10)
+            rows.append(person + [""] * 10)
             continue
         for commitment in attendee.commitments:
             entries = preparation.latest_entries.get(commitment.id, [])
             latest = entries[0] if entries else None
-            row = [
-                *person,
-                commitment.title,
-                commitment.theme.name,
-                STATUS_LABELS.get(commitment.status, commitment.status),
-                commitment.due_date.isoformat() if commitment.due_date else "",
-                ", ".join(str(n) for n in commitment.sdgs),
-                VISIBILITY_LABELS.get(commitment.visibility, commitment.visibility),
-                commitment.entry_count,
-                latest.created_at.date().isoformat() if latest else "",
-                gettext("Yes") if any(e.asks_for_help for e in entries) else "",
-                _summary(latest),
-            ]
-            writer.writerow([_cell(value) for value in row])
-    return buffer.getvalue()
+            rows.append(
+                [
+                    *person,
+                    commitment.title,
+                    commitment.theme.name,
+                    STATUS_LABELS.get(commitment.status, commitment.status),
+                    commitment.due_date.isoformat() if commitment.due_date else "",
+                    ", ".join(str(n) for n in commitment.sdgs),
+                    VISIBILITY_LABELS.get(commitment.visibility, commitment.visibility),
+                    commitment.entry_count,
+                    latest.created_at.date().isoformat() if latest else "",
+                    gettext("Yes") if any(e.asks_for_help for e in entries) else "",
+                    _summary(latest),
+                ]
+            )
+    return csv_bytes(header, rows)

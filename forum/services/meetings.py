@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -18,6 +16,7 @@ from forum import markdown
 from forum.extensions import db
 from forum.models import Meeting, Rsvp, User, utcnow
 from forum.services import ServiceError
+from forum.spreadsheets import csv_bytes
 
 # Meetings are planned, held and shown in Danish local time.
 TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -31,7 +30,6 @@ TEXT_MAX = 20_000
 DIETARY_MAX = 500
 NOTE_MAX = 1000
 # Characters that make a spreadsheet read a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def today() -> date:
@@ -295,35 +293,26 @@ def attendance(meeting: Meeting) -> Attendance:
     return result
 
 
-def spreadsheet_cell(value: str) -> str:
-    """Return text safe for a spreadsheet cell: no formula starts with what someone typed."""
-    if value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def attendance_csv(meeting: Meeting) -> bytes:
-    """Return the attendance as comma-separated UTF-8 with a byte order mark (for Excel)."""
+    """Return the attendance as CSV for a spreadsheet."""
     lists = attendance(meeting)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [_("Name"), _("Email"), _("Library"), _("Answer"), _("Dietary needs"), _("Note")]
-    )
+    header = [_("Name"), _("Email"), _("Library"), _("Answer"), _("Dietary needs"), _("Note")]
     rows: list[tuple[User, Rsvp | None, str]] = [
         *((person, rsvp, _("Attending")) for person, rsvp in lists.attending),
         *((person, rsvp, _("Not attending")) for person, rsvp in lists.declined),
         *((person, None, _("No answer")) for person in lists.unanswered),
     ]
-    for person, rsvp, answer in rows:
-        writer.writerow(
+    return csv_bytes(
+        header,
+        (
             [
-                spreadsheet_cell(person.name),
-                spreadsheet_cell(person.email),
-                spreadsheet_cell(person.library),
+                person.name,
+                person.email,
+                person.library,
                 answer,
-                spreadsheet_cell(rsvp.dietary_needs if rsvp else ""),
-                spreadsheet_cell(rsvp.note if rsvp else ""),
+                rsvp.dietary_needs if rsvp else "",
+                rsvp.note if rsvp else "",
             ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
+            for person, rsvp, answer in rows
+        ),
+    )

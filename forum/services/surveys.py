@@ -8,8 +8,6 @@ and export rows come in an order that does not follow who answered when.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +33,8 @@ from forum.models import (
     utcnow,
 )
 from forum.services import ServiceError
-from forum.services.meetings import TIMEZONE, spreadsheet_cell
+from forum.services.meetings import TIMEZONE
+from forum.spreadsheets import csv_bytes
 
 
 class Kind(StrEnum):
@@ -503,16 +502,12 @@ def results_csv(survey: Survey) -> bytes:
                 by_question[answer.question_id].append(str(answer.scale_value))
             elif answer.text:
                 by_question[answer.question_id].append(answer.text)
-        cells = [spreadsheet_cell(", ".join(by_question[q.id])) for q in survey.questions]
+        cells = [", ".join(by_question[q.id]) for q in survey.questions]
         if not survey.anonymous:
-            cells.insert(0, spreadsheet_cell(response.user.name))
+            cells.insert(0, response.user.name)
         rows.append(cells)
     rows.sort()
-    header = [spreadsheet_cell(question.prompt) for question in survey.questions]
+    header = [question.prompt for question in survey.questions]
     if not survey.anonymous:
         header.insert(0, _("Name"))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(header, rows)

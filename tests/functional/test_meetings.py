@@ -366,7 +366,7 @@ def test_attendance_csv_opens_in_the_csv_module(client, login_as, answered, faci
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")  # byte order mark for Excel
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [
         da("Name"),
         da("Email"),

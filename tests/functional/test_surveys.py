@@ -416,7 +416,7 @@ def test_anonymous_results_show_no_names(client, login_as, answered, facilitator
     for name in ("Mette Medlem", "Ole Andersen", "Tredje Person"):
         assert name not in page
         assert name.encode() not in download.data
-    rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(download.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Hvilket tema først?", "Hvad vil du lære?", "Hvor travlt har du?", "Andet?"]
     assert rows[1:] == sorted(rows[1:])  # ordered by answers, not by who answered when
 
@@ -436,7 +436,7 @@ def test_named_csv_has_a_row_per_respondent(client, login_as, answered, facilita
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [
         da("Name"),
         "Hvilket tema først?",
