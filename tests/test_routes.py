@@ -151,7 +151,7 @@ ROUTES: dict[str, Route] = {
         "POST", "/moeder/{meeting}/undersoegelse/spoergsmaal", FACILITATORS
     ),
     "meetings.survey_delete_question": Route(
-        "POST", "/undersoegelse/spoergsmaal/{question}/slet", FACILITATORS
+        "GET", "/undersoegelse/spoergsmaal/{question}/slet", FACILITATORS
     ),
     "meetings.survey_close": Route("POST", "/moeder/{meeting}/undersoegelse/luk", FACILITATORS),
     "meetings.survey": Route("GET", "/moeder/{meeting}/undersoegelse/svar", members_only()),

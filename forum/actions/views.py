@@ -341,7 +341,7 @@ def overview() -> str:
     require(can_view_overview(current_user))
     return render_template(
         "actions/overview.html",
-        overview=action_service.overview(today()),
+        overview=action_service.overview(_me(), today()),
         progress_labels=action_service.PROGRESS_LABELS,
         progress_groups=list(action_service.PROGRESS_LABELS),
         quiet_days=action_service.QUIET_AFTER.days,

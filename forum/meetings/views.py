@@ -359,9 +359,10 @@ def survey_add_question(meeting_id: int) -> Page:
     return _render_survey_editor(item, survey, _settings_form(item, survey), form, refused=True)
 
 
-@bp.post("/undersoegelse/spoergsmaal/<id:question_id>/slet")
-def survey_delete_question(question_id: int) -> Response:
-    """Remove a question and its answers. Raises NotFound (404), or Forbidden (403)."""
+@bp.route("/undersoegelse/spoergsmaal/<id:question_id>/slet", methods=["GET", "POST"])
+def survey_delete_question(question_id: int) -> Page:
+    """Ask first, then remove a question and its answers. Raises NotFound (404) or
+    Forbidden (403)."""
     if not is_member(current_user):
         not_found()
     require(can_manage_meetings(current_user))
@@ -369,6 +370,9 @@ def survey_delete_question(question_id: int) -> Response:
     if question is None:
         not_found()
     meeting_id = question.survey.meeting_id
+    if request.method == "GET":
+        answers = survey_service.answer_counts(question.survey).get(question.id, 0)
+        return render_template("meetings/delete_question.html", question=question, answers=answers)
     survey_service.delete_question(_me(), question)
     flash(_("The question is removed."), "success")
     return redirect(url_for("meetings.survey_edit", meeting_id=meeting_id))

@@ -255,7 +255,11 @@ def request_password_reset(email: str) -> None:
     )
     db.session.commit()
     link = site_url("auth.reset_password", token=token)
-    send_to_user(user, "password_reset", link=link)
+    try:
+        send_to_user(user, "password_reset", link=link)
+    except (smtplib.SMTPException, OSError):
+        # Answer as for an unknown address: a failure must not reveal that the account exists.
+        current_app.logger.exception("Could not send a password reset email")
 
 
 def valid_reset_token(token: str) -> PasswordResetToken | None:

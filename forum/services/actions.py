@@ -48,7 +48,7 @@ from forum.permissions import (
     visible_threads,
 )
 from forum.sdgs import SDGS
-from forum.services import ServiceError
+from forum.services import ServiceError, check_plausible_date
 from forum.services import surveys as survey_service
 from forum.services.mail import site_url
 from forum.services.surveys import SurveyResults
@@ -243,6 +243,7 @@ def _apply(
     chosen = _check_sdgs(sdgs)
     status = _check_status(status)
     visibility = _check_visibility(visibility)
+    due_date = check_plausible_date(due_date, "due_date")
     if due_date is None:
         due_date = default_due_date(meeting)
     commitment.title = title
@@ -344,18 +345,17 @@ def _first_line(text: str, limit: int) -> str:
 def _help_thread_text(author: User, commitment: Commitment, needs: str) -> tuple[str, str]:
     """Return the title and body of a help thread, in the author's language.
 
-    A shared commitment's thread names it and links to it; a commitment kept with the
-    facilitators gives away nothing of it: only the words the member wrote for the network.
+    The title is always made of the words the member wrote for the network, never the
+    commitment's title: the commitment may later be kept with the facilitators, while the
+    thread stays. A shared commitment's thread also links to it.
     """
     with force_locale(author.language or "da"):
+        subject = _first_line(needs, TITLE_MAX)
+        body = needs
         if commitment.visibility == CommitmentVisibility.NETWORK:
-            subject = commitment.title
             link = site_url("actions.commitment", commitment_id=commitment.id)
             read_more = gettext("Read about the commitment:")
             body = f"{needs.strip()}\n\n{read_more} {link}"
-        else:
-            subject = _first_line(needs, TITLE_MAX)
-            body = needs
         title = gettext("Help wanted: %(title)s", title=subject)
         overflow = len(title) - TITLE_MAX
         if overflow > 0:
@@ -624,13 +624,17 @@ def _progress_group(cutoff: datetime) -> object:
     )
 
 
-def follow_through(now: datetime) -> list[FollowThrough]:
-    """Return each meeting's commitments counted per follow-through group, latest meeting first
-    (commitments made outside a meeting last)."""
-    grouped = select(
-        Commitment.meeting_id.label("meeting_id"),
-        _progress_group(now - QUIET_AFTER).label("grp"),
-    ).subquery()
+def follow_through(viewer: User, now: datetime) -> list[FollowThrough]:
+    """Return each meeting's commitments the viewer may see, counted per follow-through group,
+    latest meeting first (commitments made outside a meeting last)."""
+    grouped = (
+        select(
+            Commitment.meeting_id.label("meeting_id"),
+            _progress_group(now - QUIET_AFTER).label("grp"),
+        )
+        .where(visible_commitments(viewer))
+        .subquery()
+    )
     rows = db.session.execute(
         select(grouped.c.meeting_id, grouped.c.grp, func.count()).group_by(
             grouped.c.meeting_id, grouped.c.grp
@@ -657,7 +661,7 @@ def follow_through(now: datetime) -> list[FollowThrough]:
     return result
 
 
-def overview(today: date, now: datetime | None = None) -> Overview:
+def overview(viewer: User, today: date, now: datetime | None = None) -> Overview:
     """Return, per active member, their open commitments (quiet ones flagged), the date of
     their last log entry and their answer for the next meeting; and the follow-through chart.
 
@@ -679,6 +683,7 @@ def overview(today: date, now: datetime | None = None) -> Overview:
         select(Commitment)
         .join(Commitment.owner)
         .where(User.is_enabled.is_(True), Commitment.status.in_(OPEN_STATUSES))
+        .where(visible_commitments(viewer))
         .options(selectinload(Commitment.theme))
         .order_by(*_due_order())
     )
@@ -692,6 +697,7 @@ def overview(today: date, now: datetime | None = None) -> Overview:
     last_entries = db.session.execute(
         select(Commitment.owner_id, func.max(Commitment.last_entry_at))
         .where(Commitment.last_entry_at.is_not(None))
+        .where(visible_commitments(viewer))
         .group_by(Commitment.owner_id)
     )
     for owner_id, last in last_entries:
@@ -702,7 +708,7 @@ def overview(today: date, now: datetime | None = None) -> Overview:
         for rsvp in db.session.scalars(select(Rsvp).where(Rsvp.meeting_id == upcoming.id)):
             if rsvp.user_id in rows:
                 rows[rsvp.user_id].rsvp = rsvp
-    return Overview(list(rows.values()), upcoming, follow_through(now))
+    return Overview(list(rows.values()), upcoming, follow_through(viewer, now))
 
 
 # --- reading: meeting preparation --------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forum import markdown
 from forum.extensions import db
 from forum.models import Meeting, Rsvp, User, utcnow
-from forum.services import ServiceError
+from forum.services import ServiceError, check_plausible_date
 from forum.spreadsheets import csv_bytes
 
 # Meetings are planned, held and shown in Danish local time.
@@ -89,6 +89,7 @@ def _checked(details: MeetingDetails) -> MeetingDetails:
         raise ServiceError(_l("The title is too long."), field="title")
     if details.date is None:
         raise ServiceError(_l("Choose the date of the meeting."), field="date")
+    check_plausible_date(details.date, "date")
     if details.starts_at is None:
         raise ServiceError(_l("Give the time the meeting starts."), field="starts_at")
     if details.ends_at is None:

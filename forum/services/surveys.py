@@ -32,7 +32,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import ServiceError
+from forum.services import ServiceError, check_plausible_date
 from forum.services.meetings import TIMEZONE
 from forum.spreadsheets import csv_bytes
 
@@ -130,6 +130,7 @@ def save_survey(
     """
     title = (title or "").strip()
     intro = (intro or "").strip()
+    last_answer_day = check_plausible_date(last_answer_day, "last_day")
     if not title:
         raise ServiceError(_l("Give the survey a title."), field="title")
     if len(title) > TITLE_MAX:

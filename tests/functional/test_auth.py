@@ -386,6 +386,20 @@ def test_reset_link_uses_the_configured_address_not_the_request_host(app, member
     assert "evil.example" not in mailbox.body(mailbox.messages[0])
 
 
+def test_forgot_password_answers_the_same_when_the_mail_server_is_down(app, client, member):
+    """A failing mail server must neither crash the page nor reveal that the account exists."""
+    known = ask_for_reset(client, member.email)
+    unknown = ask_for_reset(client, "nobody@example.org")
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    try:
+        failing = ask_for_reset(client, member.email)
+    finally:
+        app.config["MAIL_PORT"] = port
+    assert known.status_code == unknown.status_code == failing.status_code == 302
+    assert known.headers["Location"] == failing.headers["Location"]
+
+
 def test_password_reset_end_to_end(client, member, mailbox):
     response = ask_for_reset(client, member.email)
     assert response.status_code == 302

@@ -152,6 +152,11 @@ def test_facilitator_deletes_a_question_with_its_answers(
     survey_service.submit_answers(member, survey, {single.id: [str(single.options[0].id)]})
     login_as(facilitator)
 
+    confirm = client.get(f"/undersoegelse/spoergsmaal/{single.id}/slet")
+    assert confirm.status_code == 200
+    assert 'method="post"' in text(confirm)
+    assert db.session.get(SurveyQuestion, single.id) is not None  # asking deletes nothing
+
     response = client.submit(f"/undersoegelse/spoergsmaal/{single.id}/slet")
 
     assert response.status_code == 302
