@@ -238,10 +238,14 @@ def calendar_feed(token: str) -> Response:
     return response
 
 
-@bp.post("/kalender/nulstil")
-def reset_calendar() -> Response:
-    """Make a new private calendar address; the old one stops working at once."""
+@bp.route("/kalender/nulstil", methods=["GET", "POST"])
+def reset_calendar() -> Page:
+    """Make a new private calendar address (asking first when it replaces one in use)."""
     had_one = bool(current_user.calendar_token)
+    if request.method == "GET":
+        if not had_one:
+            return redirect(url_for("auth.profile", _anchor="calendar-heading"))
+        return render_template("meetings/reset_calendar.html")
     calendar_service.reset_token(_me())
     if had_one:
         flash(_("Your calendar has a new address. The old one no longer works."), "success")

@@ -141,6 +141,10 @@ def test_reset_makes_the_old_address_stop_working(client, login_as, feed_path, m
     login_as(member)
     profile = text(client.get("/profil"))
     assert da("Make a new address (the old one stops working)") in profile
+    confirm = client.get("/kalender/nulstil")
+    assert confirm.status_code == 200
+    assert 'method="post"' in text(confirm)
+    assert client.get(feed_path).status_code == 200  # asking changes nothing
 
     response = client.submit("/kalender/nulstil")
 
