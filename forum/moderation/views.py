@@ -18,7 +18,6 @@ from forum.moderation.forms import AnnouncementForm, DismissForm
 from forum.permissions import can_announce, can_moderate, is_member, require
 from forum.services import ServiceError
 from forum.services import moderation as moderation_service
-from forum.services import threads as thread_service
 from forum.threads.forms import VISIBILITY_LABELS
 
 Page = str | tuple[str, int] | Response
@@ -111,15 +110,12 @@ def dismiss_report(report_id: int) -> Response:
 
 @bp.get("/mine-rapporter")
 def my_reports() -> str:
-    """Show the logged-in member's own reports and what became of them."""
+    """Show the logged-in member's own reports (in threads they can still see) and what
+    became of them."""
     require(is_member(current_user))
-    reports = moderation_service.reports_by(_me())
-    thread_ids = {report.post.thread_id for report in reports}
-    visible = thread_service.visible_thread_ids(_me(), thread_ids)
     return render_template(
         "moderation/my_reports.html",
-        reports=reports,
-        visible_threads=visible,
+        reports=moderation_service.reports_by(_me()),
         resolution_labels=RESOLUTION_LABELS,
     )
 

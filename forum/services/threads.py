@@ -312,17 +312,6 @@ def pinned_theme_threads(viewer: User, theme: Theme) -> list[Thread]:
     return list(db.session.scalars(query.limit(PINNED_MAX)))
 
 
-def visible_thread_ids(viewer: User, thread_ids: set[int] | list[int]) -> set[int]:
-    """Return which of the given threads the viewer may still see, in one query."""
-    if not thread_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Thread.id).where(Thread.id.in_(list(thread_ids))).where(visible_threads(viewer))
-        )
-    )
-
-
 def recent_threads(viewer: User, limit: int = 15) -> list[Thread]:
     """Return the threads with the latest activity across the themes the viewer sees."""
     query = (
