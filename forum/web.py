@@ -12,7 +12,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
@@ -97,6 +98,27 @@ def _require_login() -> Response | None:
     return login_manager.unauthorized()
 
 
+class InvalidCharacter(BadRequest):
+    """A NUL character in the path, query or form: no person types one, and PostgreSQL
+    refuses to store it (mid-query, as a 500), so it is refused before any view runs."""
+
+
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    """Return whether any name or value contains a NUL character."""
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
+def _refuse_nul() -> None:
+    """Refuse a request with a NUL character in its path, query or form.
+
+    Raises InvalidCharacter (400).
+    """
+    if "\x00" in request.path or _has_nul(request.args):
+        raise InvalidCharacter()
+    if request.method == "POST" and _has_nul(request.form):
+        raise InvalidCharacter()
+
+
 def _security_headers(response: Response) -> Response:
     """Add the security headers every response carries."""
     for name, value in SECURITY_HEADERS.items():
@@ -115,6 +137,11 @@ def _server_error(error: Exception) -> tuple[str, int]:
     """Render the generic error page for an unexpected failure."""
     db.session.rollback()
     return render_template("errors/generic.html", code=500), 500
+
+
+def _invalid_character(error: InvalidCharacter) -> tuple[str, int]:
+    """Explain a refused control character in the reader's language."""
+    return render_template("errors/invalid_character.html", code=400), 400
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
@@ -180,8 +207,10 @@ def init_app(app: Flask) -> None:
 
     cli.init_app(app)
 
+    app.before_request(_refuse_nul)
     app.before_request(_require_login)
     app.after_request(_security_headers)
+    app.register_error_handler(InvalidCharacter, _invalid_character)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)

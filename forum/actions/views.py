@@ -317,7 +317,9 @@ def network() -> Page:
         abort(404)
     filters = _filters(form)
     items, next_before = action_service.network_commitments(_me(), filters, before)
-    query = {key: value for key, value in request.args.items() if key != "efter" and value}
+    # Only the filters go into the page's links: any other name would reach url_for() as its
+    # own argument (`endpoint`, `_external`, `_anchor`, ...).
+    query = {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
     page = render_template(
         "actions/network.html",
         form=form,

@@ -25,7 +25,16 @@ def _check_name(name: str, theme: Theme | None = None) -> str:
     name = (name or "").strip()
     if not name:
         raise ServiceError(_l("Give the theme a name."), field="name")
-    clash = db.session.scalar(select(Theme).where(func.lower(Theme.name) == name.lower()))
+    # Compared in Python: SQLite's lower() leaves Æ, Ø and Å as they are, so "Ærø" and "ærø"
+    # would pass a SQL check, and an exact repeat would then hit the unique index as a 500.
+    clash = next(
+        (
+            other
+            for other in db.session.scalars(select(Theme))
+            if other.name.casefold() == name.casefold()
+        ),
+        None,
+    )
     if clash is not None and clash is not theme:
         raise ServiceError(_l("A theme with that name already exists."), field="name")
     return name
