@@ -44,6 +44,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+NO_STORE = "private, no-store"
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -120,9 +121,21 @@ def _refuse_nul() -> None:
 
 
 def _security_headers(response: Response) -> Response:
-    """Add the security headers every response carries."""
+    """Add the security headers every response carries.
+
+    Responses to a logged-in person are never stored by any cache: on a shared library PC
+    the next person could otherwise find them with Back. Static files stay cacheable.
+    """
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint == "static":
+        return response
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = NO_STORE
+    else:
+        # Anonymous pages carry form tokens or secret links; a view may allow a private cache
+        # (the calendar feed, which calendar programs fetch without a cookie).
+        response.headers.setdefault("Cache-Control", NO_STORE)
     return response
 
 
