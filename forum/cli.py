@@ -29,6 +29,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
         user = account_service.create_user(email, name, role, password)
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
+    db.session.commit()
     click.echo(f"Created {user.role} {user.email}")
 
 
@@ -57,7 +58,9 @@ def set_password_command(email: str, password: str) -> None:
 @click.command("rerender-posts")
 def rerender_posts_command() -> None:
     """Re-render posts stored under older Markdown rules."""
-    click.echo(f"Re-rendered {thread_service.rerender_outdated_posts()} posts")
+    count = thread_service.rerender_outdated_posts()
+    db.session.commit()
+    click.echo(f"Re-rendered {count} posts")
 
 
 def init_app(app: Flask) -> None:

@@ -70,7 +70,7 @@ class PasswordResetToken(db.Model):
     """A one-time password reset link, valid for one hour.
 
     `used_at` is also set when the link is ended unused: by any password change and by
-    deactivation. The rows stay for an hour, so the per-account mail limit can count them.
+    deactivation.
     """
 
     __tablename__ = "password_reset_tokens"
@@ -86,14 +86,19 @@ class PasswordResetToken(db.Model):
 
 
 class PasswordResetRequest(db.Model):
-    """One served request for a reset link, by client address (known email or not), kept in
-    the database so the per-address limit holds across workers and hosts."""
+    """One counted request for a reset link, kept in the database so the limits per client
+    address and per account hold across workers and hosts. `user_id` is set when the request
+    was granted an email to that account."""
 
     __tablename__ = "password_reset_requests"
-    __table_args__ = (Index("ix_password_reset_requests_address_created", "address", "created_at"),)
+    __table_args__ = (
+        Index("ix_password_reset_requests_address_created", "address", "created_at"),
+        Index("ix_password_reset_requests_user_created", "user_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

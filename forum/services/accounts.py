@@ -14,6 +14,7 @@ from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.database import write_lock
 from forum.extensions import db
 from forum.models import (
     Invitation,
@@ -109,7 +110,7 @@ def create_user(
     if password is not None:
         set_password(user, password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -136,20 +137,20 @@ def invite(actor: User, email: str, name: str, role: str) -> Invitation:
         invited_by_id=actor.id,
         expires_at=utcnow() + INVITATION_VALID_FOR,
     )
-    db.session.add(invitation)
-    db.session.commit()
     link = site_url("auth.accept_invitation", token=token)
+    # The email goes out before the row is added, so that no write lock is held while SMTP
+    # answers; a failed send leaves nothing behind. (Issue 9 moves emails to the worker.)
     try:
         send_templated_email(
             email, "invitation", "da", invitation=invitation, inviter=actor, link=link
         )
     except (smtplib.SMTPException, OSError) as error:
         current_app.logger.exception("Could not send the invitation to %s", email)
-        invitation.revoked_at = utcnow()
-        db.session.commit()
         raise ServiceError(
             _l("The invitation email could not be sent. Try again in a moment.")
         ) from error
+    db.session.add(invitation)
+    db.session.flush()
     return invitation
 
 
@@ -183,7 +184,7 @@ def accept_invitation(token: str, password: str, profile: dict[str, str]) -> Use
     _apply_profile(user, profile)
     invitation.accepted_at = utcnow()
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -232,9 +233,10 @@ def _take_turns(*keys: str) -> None:
     """Make concurrent transactions that name the same key wait for each other's end.
 
     On PostgreSQL: transaction advisory locks, taken in sorted order so no two callers
-    deadlock. SQLite lets one transaction write at a time; callers write before they count.
+    deadlock. On SQLite, which lets one transaction write at a time: the write lock.
     """
     if db.session.get_bind().dialect.name != "postgresql":
+        write_lock()
         return
     for key in sorted({key for key in keys if key}):
         db.session.execute(
@@ -257,7 +259,7 @@ def _claim_password_check(email: str, address: str) -> bool:
     db.session.commit()  # end the request's reading transaction: the claim is one of its own
     _take_turns(f"login-account:{email}", f"login-address:{address}")
     db.session.add(LoginFailure(email=email, address=address))
-    db.session.flush()  # the write first: on SQLite it takes the lock before we count
+    db.session.flush()
     recent = LoginFailure.created_at >= since
     count = func.count(LoginFailure.id)
     pair = _count(
@@ -324,80 +326,92 @@ def authenticate(email: str, password: str, address: str) -> User:
         raise ServiceError(_l("Wrong email or password."))  # the claimed failure stays
     _forget_failures(email, address)
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def end_all_sessions(user: User) -> None:
     """Make every existing session and remember-me cookie of the account useless."""
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 # --- passwords ---------------------------------------------------------------------------
 
 
-def _new_reset_link(email: str, address: str) -> tuple[User, str] | None:
-    """Count a reset request and return the account and a new token, if one is due.
+def _claim_reset_mail(email: str, address: str) -> User | None:
+    """Count a reset request and return the account to email, if an email is due.
 
-    None when the email has no active account, when this client address asked
-    RESET_MAX_PER_ADDRESS times within RESET_ADDRESS_MINUTES, or when the account already got
-    RESET_MAX_PER_ACCOUNT links within a link's lifetime. Flushes only.
+    None when the email has no active account, when this client address made
+    RESET_MAX_PER_ADDRESS requests within RESET_ADDRESS_MINUTES (this one is then not
+    counted), or when the account already had RESET_MAX_PER_ACCOUNT emails within a link's
+    lifetime. Commits: like the login throttle's record, the count is a short transaction of
+    its own, taken in turns so parallel requests can't slip past a limit, and over before
+    the email is sent, so no lock waits on SMTP. It runs before the request writes anything.
     """
     config = current_app.config
     now = utcnow()
-    since = now - timedelta(minutes=config["RESET_ADDRESS_MINUTES"])
-    # Forgetting the address's old requests is a write, so on SQLite it comes first and takes
-    # the lock before anything is counted; PostgreSQL takes turns by advisory locks.
-    db.session.execute(
+    address_since = now - timedelta(minutes=config["RESET_ADDRESS_MINUTES"])
+    db.session.commit()  # end the request's reading transaction: the count is one of its own
+    user = user_by_email(email)
+    if user is not None and not user.is_enabled:
+        user = None
+    _take_turns(f"reset-address:{address}", f"reset-account:{user.id}" if user else "")
+    db.session.execute(  # what no limit looks at any more
         delete(PasswordResetRequest).where(
-            PasswordResetRequest.address == address, PasswordResetRequest.created_at < since
+            PasswordResetRequest.address == address,
+            PasswordResetRequest.created_at < min(address_since, now - RESET_VALID_FOR),
         )
     )
-    user = user_by_email(email)
-    account_key = f"reset-account:{user.id}" if user is not None else ""
-    _take_turns(f"reset-address:{address}", account_key)
     from_address = _count(
-        select(func.count(PasswordResetRequest.id)).where(PasswordResetRequest.address == address)
+        select(func.count(PasswordResetRequest.id)).where(
+            PasswordResetRequest.address == address,
+            PasswordResetRequest.created_at >= address_since,
+        )
     )
     if from_address >= config["RESET_MAX_PER_ADDRESS"]:
+        db.session.rollback()
         return None
-    db.session.add(PasswordResetRequest(address=address, created_at=now))
-    if user is None or not user.is_enabled:
-        return None
-    recent_links = _count(
-        select(func.count(PasswordResetToken.id)).where(
-            PasswordResetToken.user_id == user.id,
-            PasswordResetToken.created_at >= now - RESET_VALID_FOR,
+    if user is not None:
+        to_account = _count(
+            select(func.count(PasswordResetRequest.id)).where(
+                PasswordResetRequest.user_id == user.id,
+                PasswordResetRequest.created_at >= now - RESET_VALID_FOR,
+            )
         )
-    )
-    if recent_links >= config["RESET_MAX_PER_ACCOUNT"]:
-        return None
-    token, token_hash = _new_token()
+        if to_account >= config["RESET_MAX_PER_ACCOUNT"]:
+            user = None
     db.session.add(
-        PasswordResetToken(user_id=user.id, token_hash=token_hash, expires_at=now + RESET_VALID_FOR)
+        PasswordResetRequest(address=address, user_id=user.id if user else None, created_at=now)
     )
-    db.session.flush()
-    return user, token
+    db.session.commit()
+    return user
 
 
 def request_password_reset(email: str, address: str) -> None:
     """Email a one-hour reset link when the address belongs to an active account.
 
     Does nothing otherwise, or when a limit is reached (per client address and per account,
-    see _new_reset_link), so the caller answers the same in every case.
+    see _claim_reset_mail), so the caller answers the same in every case.
     """
-    due = _new_reset_link(email, address[:64])
-    db.session.commit()
-    if due is None:
+    user = _claim_reset_mail(email, address[:64])
+    if user is None:
         return
-    user, token = due
+    token, token_hash = _new_token()
     link = site_url("auth.reset_password", token=token)
+    # Sent before the row is added, so that no write lock is held while SMTP answers.
     try:
         send_to_user(user, "password_reset", link=link)
     except (smtplib.SMTPException, OSError):
         # Answer as for an unknown address: a failure must not reveal that the account exists.
         current_app.logger.exception("Could not send a password reset email")
+        return
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id, token_hash=token_hash, expires_at=utcnow() + RESET_VALID_FOR
+        )
+    )
+    db.session.flush()
 
 
 def _end_reset_links(user: User) -> None:
@@ -431,7 +445,6 @@ def reset_password(token: str, password: str) -> User:
         raise ServiceError(_l("This reset link is no longer valid. Ask for a new one."))
     user = reset.user
     replace_password(user, password)  # uses up this link and every other one
-    db.session.commit()
     return user
 
 
@@ -450,7 +463,6 @@ def change_password(user: User, current_password: str, new_password: str, addres
         raise ServiceError(_l("Your current password is not right."), field="current_password")
     _forget_failures(email, address)
     replace_password(user, new_password)
-    db.session.commit()
 
 
 # --- profile and administration ----------------------------------------------------------
@@ -470,7 +482,7 @@ def _apply_profile(user: User, profile: dict[str, str]) -> None:
 def update_profile(user: User, profile: dict[str, str]) -> None:
     """Save the person's own profile fields."""
     _apply_profile(user, profile)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_language(user: User, language: str) -> None:
@@ -478,7 +490,7 @@ def set_language(user: User, language: str) -> None:
     if language not in LANGUAGES:
         raise ServiceError(_l("Unknown language."))
     user.language = language
-    db.session.commit()
+    db.session.flush()
 
 
 def deactivate(actor: User, user: User) -> None:
@@ -492,14 +504,14 @@ def deactivate(actor: User, user: User) -> None:
     user.deactivated_at = utcnow()
     user.session_version += 1
     _end_reset_links(user)  # for good: reactivation must not bring them back
-    db.session.commit()
+    db.session.flush()
 
 
 def reactivate(actor: User, user: User) -> None:
     """Let a deactivated account log in again."""
     user.is_enabled = True
     user.deactivated_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 def change_role(actor: User, user: User, role: str) -> None:
@@ -509,7 +521,7 @@ def change_role(actor: User, user: User, role: str) -> None:
     if actor.id == user.id:
         raise ServiceError(_l("You cannot change your own role."))
     user.role = role
-    db.session.commit()
+    db.session.flush()
 
 
 def list_accounts() -> list[User]:
