@@ -4,19 +4,17 @@ Service verbs only flush. The request commits once at the end when it succeeded,
 back, so a verb and everything it causes land together or not at all.
 
 On SQLite (WAL) readers never wait for the writer, but a transaction that has read and then
-writes fails at once with SQLITE_BUSY when another connection committed in between. So in a
-request nothing is begun for reads: each SELECT sees the newest committed data, as under
+writes fails at once with SQLITE_BUSY when another connection committed in between. So
+nothing is begun for reads: each SELECT sees the newest committed data, as under
 PostgreSQL's READ COMMITTED, and holds no lock. The first write (or `write_lock()`) begins
 IMMEDIATE, which waits for other writers on the busy timeout instead of failing. Work done
 before that point (rendering Markdown, checking input) therefore never blocks anybody.
-Outside a request (CLI commands, tests) every transaction begins IMMEDIATE at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -49,11 +47,6 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        if not has_request_context():
-            _begin_immediate(_sqlite_connection(connection))
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_execute(

@@ -170,10 +170,13 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.jinja_env.filters["datetime"] = _format_datetime
-    app.jinja_env.globals["can"] = permissions
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
         from forum.services.accounts import REGIONS
 
-        return {"REGIONS": REGIONS, "current_language": select_locale()}
+        return {
+            "REGIONS": REGIONS,
+            "current_language": select_locale(),
+            "can": permissions.ReaderAbilities(current_user),
+        }
