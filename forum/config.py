@@ -82,8 +82,14 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": _env_bool("FORUM_MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _env_bool("FORUM_MAIL_USE_SSL", False),
         "MAIL_SENDER": os.environ.get("FORUM_MAIL_SENDER", "Netværksforum <forum@localhost>"),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("FORUM_LOGIN_MAX_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("FORUM_LOGIN_MAX_PER_ADDRESS", "20")),
+        # The login throttle (forum/services/accounts.py explains the rule).
+        "LOGIN_MAX_FAILURES_PER_PAIR": int(os.environ.get("FORUM_LOGIN_MAX_PER_PAIR", "5")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("FORUM_LOGIN_MAX_PER_ACCOUNT", "10")),
+        "LOGIN_MAX_ACCOUNTS_PER_ADDRESS": int(os.environ.get("FORUM_LOGIN_MAX_PER_ADDRESS", "10")),
         "LOGIN_THROTTLE_MINUTES": int(os.environ.get("FORUM_LOGIN_THROTTLE_MINUTES", "15")),
+        # Reset emails: per account per hour (a link's lifetime), per client address per window.
+        "RESET_MAX_PER_ACCOUNT": int(os.environ.get("FORUM_RESET_MAX_PER_ACCOUNT", "3")),
+        "RESET_MAX_PER_ADDRESS": int(os.environ.get("FORUM_RESET_MAX_PER_ADDRESS", "10")),
+        "RESET_ADDRESS_MINUTES": int(os.environ.get("FORUM_RESET_ADDRESS_MINUTES", "15")),
         "TRUSTED_PROXIES": int(os.environ.get("FORUM_TRUSTED_PROXIES", "0")),
     }

@@ -122,13 +122,14 @@ def accept_invitation(token: str) -> Page:
 
 @bp.route("/glemt-adgangskode", methods=["GET", "POST"])
 def forgot_password() -> Page:
-    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    """Ask for a reset link; the answer is the same whether the address is known or not,
+    and whether or not a limit held the email back."""
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         if form.is_submitted():
             return _failed("auth/forgot_password.html", form=form)
         return render_template("auth/forgot_password.html", form=form)
-    accounts.request_password_reset(form.email.data)
+    accounts.request_password_reset(form.email.data, address=request.remote_addr or "")
     flash(
         _(
             "If the address belongs to an account, we have sent a link to set a new password. "
@@ -169,7 +170,12 @@ def change_password() -> Page:
         return render_template("auth/change_password.html", form=form)
     user = _me()
     try:
-        accounts.change_password(user, form.current_password.data, form.password.data)
+        accounts.change_password(
+            user,
+            form.current_password.data,
+            form.password.data,
+            address=request.remote_addr or "",
+        )
     except ServiceError as error:
         attach_error(form, error)
         return _failed("auth/change_password.html", form=form)

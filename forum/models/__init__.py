@@ -1,6 +1,12 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees them all."""
 
-from forum.models.accounts import Invitation, LoginFailure, PasswordResetToken, User
+from forum.models.accounts import (
+    Invitation,
+    LoginFailure,
+    PasswordResetRequest,
+    PasswordResetToken,
+    User,
+)
 from forum.models.actions import Commitment, CommitmentComment, CommitmentGoal, LogEntry
 from forum.models.base import utcnow
 from forum.models.forum import CircleMember, Post, PostRevision, Theme, Thread
@@ -35,6 +41,7 @@ __all__ = [
     "Report",
     "Invitation",
     "LoginFailure",
+    "PasswordResetRequest",
     "PasswordResetToken",
     "Post",
     "PostRevision",

@@ -1,4 +1,4 @@
-"""Accounts: people, invitations, password resets and failed login attempts."""
+"""Accounts: people, invitations, password resets, reset requests and failed login attempts."""
 
 from __future__ import annotations
 
@@ -67,7 +67,11 @@ class Invitation(db.Model):
 
 
 class PasswordResetToken(db.Model):
-    """A one-time password reset link, valid for one hour."""
+    """A one-time password reset link, valid for one hour.
+
+    `used_at` is also set when the link is ended unused: by any password change and by
+    deactivation.
+    """
 
     __tablename__ = "password_reset_tokens"
 
@@ -81,8 +85,27 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
 
+class PasswordResetRequest(db.Model):
+    """One counted request for a reset link, kept in the database so the limits per client
+    address and per account hold across workers and hosts. `user_id` is set when the request
+    was granted an email to that account."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_address_created", "address", "created_at"),
+        Index("ix_password_reset_requests_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class LoginFailure(db.Model):
-    """One failed login, kept in the database so the throttle holds across workers."""
+    """One password check that has not succeeded, kept in the database so the throttle holds
+    across workers and hosts. It is written before the password is checked and deleted when
+    the check succeeds (see forum/services/accounts.py)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (
