@@ -28,6 +28,7 @@ from forum.permissions import (
     can_comment_commitment,
     can_edit_commitment,
     can_view_overview,
+    me,
     require,
 )
 from forum.sdgs import SDGS, sdg_label
@@ -41,7 +42,7 @@ Page = str | tuple[str, int] | Response
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _status(form: FlaskForm) -> int:

@@ -21,6 +21,7 @@ from forum.auth.forms import (
 )
 from forum.forms import REFUSED, attach_error
 from forum.models import User
+from forum.permissions import me
 from forum.services import ServiceError, accounts
 
 Page = str | tuple[str, int] | Response
@@ -42,7 +43,7 @@ def safe_next(target: str | None) -> str | None:
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _start_session(user: User, remember: bool = False) -> None:

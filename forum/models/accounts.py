@@ -8,11 +8,11 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person in the network: member, facilitator or admin."""
 
     __tablename__ = "users"
@@ -47,7 +47,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A one-time invitation to join the network, sent by email."""
 
     __tablename__ = "invitations"
@@ -66,7 +66,7 @@ class Invitation(db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A one-time password reset link, valid for one hour."""
 
     __tablename__ = "password_reset_tokens"
@@ -81,7 +81,7 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One failed login, kept in the database so the throttle holds across workers."""
 
     __tablename__ = "login_failures"

@@ -8,12 +8,12 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme of the network (Målsætning, Engagement, Partnerskaber ...)."""
 
     __tablename__ = "themes"
@@ -31,7 +31,7 @@ class Theme(db.Model):
         return self.archived_at is not None
 
 
-class Thread(db.Model):
+class Thread(Model):
     """A conversation in a theme; counters are kept on the row for fast lists."""
 
     __tablename__ = "threads"
@@ -84,7 +84,7 @@ class Thread(db.Model):
         return self.hidden_at is not None
 
 
-class CircleMember(db.Model):
+class CircleMember(Model):
     """A member the author (or a facilitator) named into a confidential circle thread."""
 
     __tablename__ = "circle_members"
@@ -103,7 +103,7 @@ class CircleMember(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class Post(db.Model):
+class Post(Model):
     """One post in a thread; Markdown is rendered to safe HTML once, on save."""
 
     __tablename__ = "posts"
@@ -151,7 +151,7 @@ class Post(db.Model):
         return self.withdrawn_at is not None
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """An earlier version of a post, kept when the post is edited."""
 
     __tablename__ = "post_revisions"

@@ -8,12 +8,12 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A network meeting (netværksmøde), held in a different town each time."""
 
     __tablename__ = "meetings"
@@ -47,7 +47,7 @@ class Meeting(db.Model):
         return Markup(self.practical_html)  # noqa: S704 (sanitised by forum.markdown on save)
 
 
-class Rsvp(db.Model):
+class Rsvp(Model):
     """A member's answer to a meeting invitation, with needs for the catering."""
 
     __tablename__ = "rsvps"
@@ -67,7 +67,7 @@ class Rsvp(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Survey(db.Model):
+class Survey(Model):
     """A needs survey attached to a meeting."""
 
     __tablename__ = "surveys"
@@ -89,7 +89,7 @@ class Survey(db.Model):
     )
 
 
-class SurveyQuestion(db.Model):
+class SurveyQuestion(Model):
     """One question: single choice, multiple choice, a 1–5 scale, or free text."""
 
     __tablename__ = "survey_questions"
@@ -107,7 +107,7 @@ class SurveyQuestion(db.Model):
     )
 
 
-class SurveyOption(db.Model):
+class SurveyOption(Model):
     """A choice of a single- or multiple-choice question."""
 
     __tablename__ = "survey_options"
@@ -122,7 +122,7 @@ class SurveyOption(db.Model):
     question: Mapped[SurveyQuestion] = relationship(back_populates="options")
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(Model):
     """One member's answers to a survey (one per member; changeable until it closes)."""
 
     __tablename__ = "survey_responses"
@@ -140,7 +140,7 @@ class SurveyResponse(db.Model):
     )
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(Model):
     """An answer to one question: a chosen option, a scale value or a text."""
 
     __tablename__ = "survey_answers"
@@ -161,7 +161,7 @@ class SurveyAnswer(db.Model):
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """A reminder already emailed, so each goes at most once per member, meeting and kind."""
 
     __tablename__ = "reminders_sent"

@@ -8,13 +8,13 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.forum import Post, Thread
 
 
-class Report(db.Model):
+class Report(Model):
     """A member's report of a post, waiting for a facilitator to resolve it."""
 
     __tablename__ = "reports"
@@ -40,7 +40,7 @@ class Report(db.Model):
         return self.resolved_at is None
 
 
-class ModerationLogEntry(db.Model):
+class ModerationLogEntry(Model):
     """One moderator action: who did what to which thread or post, when and why."""
 
     __tablename__ = "moderation_log"
@@ -63,7 +63,7 @@ class ModerationLogEntry(db.Model):
     subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id])
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     """A facilitator's announcement, pinned to the home page until removed."""
 
     __tablename__ = "announcements"

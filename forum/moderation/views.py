@@ -15,7 +15,7 @@ from forum.forms import REFUSED, attach_error, parse_id
 from forum.models import Announcement, ModerationLogEntry, User
 from forum.moderation import bp
 from forum.moderation.forms import AnnouncementForm, DismissForm
-from forum.permissions import can_announce, can_moderate, is_member, require
+from forum.permissions import can_announce, can_moderate, is_member, me, require
 from forum.services import ServiceError
 from forum.services import moderation as moderation_service
 from forum.threads.forms import VISIBILITY_LABELS
@@ -52,7 +52,7 @@ ARROW = " → "
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 @bp.app_context_processor

@@ -28,6 +28,7 @@ from forum.permissions import (
     can_start_thread,
     can_view_revisions,
     can_withdraw_post,
+    me,
     require,
 )
 from forum.services import ServiceError
@@ -59,7 +60,7 @@ Page = str | tuple[str, int] | Response
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _requested_page() -> int:
