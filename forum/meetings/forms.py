@@ -16,7 +16,9 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,7 +37,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class _Parsed:
+class _Parsed(Field):
     """Mixin: a date or time field whose unreadable input gets our own message."""
 
     invalid_message: Any = None
@@ -43,12 +45,12 @@ class _Parsed:
     def process_formdata(self, valuelist: list[str]) -> None:
         """Read the value; an empty one is None, an unreadable one an error in our words."""
         if not valuelist or not valuelist[0].strip():
-            self.data = None  # type: ignore[attr-defined]
+            self.data = None
             return
         try:
-            super().process_formdata([valuelist[0].strip()])  # type: ignore[misc]
+            super().process_formdata([valuelist[0].strip()])
         except ValueError as error:
-            self.data = None  # type: ignore[attr-defined]
+            self.data = None
             raise ValueError(str(self.invalid_message)) from error
 
 

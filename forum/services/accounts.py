@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Mapped, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
@@ -175,11 +175,11 @@ def list_open_invitations() -> list[Invitation]:
 # --- login and its throttle --------------------------------------------------------------
 
 
-def _recent_failures(column: object, value: str, since: datetime) -> int:
+def _recent_failures(column: Mapped[str], value: str, since: datetime) -> int:
     """Count failed logins for an email or address since a moment."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(LoginFailure.id)).where(column == value, LoginFailure.created_at >= since)
-    )
+    ).scalar_one()
 
 
 def is_throttled(email: str, address: str) -> bool:
@@ -187,15 +187,11 @@ def is_throttled(email: str, address: str) -> bool:
     config = current_app.config
     since = utcnow() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
     email = normalise_email(email)
-    if (
-        _recent_failures(LoginFailure.email, email, since)
-        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    ):
+    per_account: int = config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    per_address: int = config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    if _recent_failures(LoginFailure.email, email, since) >= per_account:
         return True
-    return (
-        _recent_failures(LoginFailure.address, address, since)
-        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    )
+    return _recent_failures(LoginFailure.address, address, since) >= per_address
 
 
 def authenticate(email: str, password: str, address: str) -> User:
@@ -220,7 +216,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         and user.password_hash is not None
         and check_password_hash(user.password_hash, password or "")
     )
-    if not password_ok or not user.is_enabled:
+    if user is None or not password_ok or not user.is_enabled:
         db.session.add(LoginFailure(email=email[:254], address=address[:64]))
         # The refusal answers 422, on which the request rolls back; the failure must count.
         db.session.commit()

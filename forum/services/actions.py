@@ -19,11 +19,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, or_, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from forum import markdown
 from forum.extensions import db
@@ -52,7 +62,10 @@ from forum.services import ServiceError, check_plausible_date
 from forum.services import surveys as survey_service
 from forum.services.mail import site_url
 from forum.services.surveys import SurveyResults
-from forum.services.threads import BODY_MAX, TITLE_MAX
+from forum.services.threads import BODY_MAX
+
+# A commitment shares a thread's title limit; the actions forms read it from here.
+from forum.services.threads import TITLE_MAX as TITLE_MAX
 from forum.services.threads import create_thread as start_thread
 from forum.spreadsheets import csv_bytes
 
@@ -482,7 +495,7 @@ def visible_help_thread_ids(viewer: User, entries: list[LogEntry]) -> set[int]:
 # --- reading: lists ----------------------------------------------------------------------
 
 
-def _with_details(query: object) -> object:
+def _with_details(query: Select[Commitment]) -> Select[Commitment]:
     """Return the commitment query with owners, themes, meetings and goals batch-loaded."""
     return query.options(
         selectinload(Commitment.owner),
@@ -492,7 +505,7 @@ def _with_details(query: object) -> object:
     )
 
 
-def _due_order() -> tuple[object, ...]:
+def _due_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
     """Return the order of a list by due date, undated last, then oldest first."""
     return (Commitment.due_date.is_(None), Commitment.due_date, Commitment.id)
 
@@ -606,7 +619,7 @@ class Overview:
     follow_through: list[FollowThrough]
 
 
-def _progress_group(cutoff: datetime) -> object:
+def _progress_group(cutoff: datetime) -> ColumnElement[str]:
     """Return the SQL expression putting a commitment in its follow-through group."""
     last = func.coalesce(Commitment.last_entry_at, Commitment.created_at)
     return case(
@@ -855,7 +868,7 @@ def preparation_csv(preparation: Preparation) -> bytes:
     ]
     rows: list[list[object]] = []
     for attendee in preparation.attendees:
-        person = [attendee.member.name, attendee.member.library]
+        person: list[object] = [attendee.member.name, attendee.member.library]
         if not attendee.commitments:
             rows.append(person + [""] * 10)
             continue

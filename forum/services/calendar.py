@@ -9,7 +9,7 @@ just like an unknown one, and a reset makes the old address stop working at once
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -132,7 +132,8 @@ def _commitment_link(commitment: Commitment) -> str | None:
 
 def _commitment_event(commitment: Commitment) -> Event:
     """Return a commitment's due date as an all-day event."""
-    due: date = commitment.due_date
+    due = commitment.due_date
+    assert due is not None  # own_open_commitments() lists dated commitments only
     event = Event()
     event.add("uid", f"commitment-{commitment.id}@{_domain()}")
     event.add("dtstamp", _stamp(commitment.updated_at))
@@ -171,7 +172,8 @@ def feed(user: User) -> bytes:
         for commitment in own_open_commitments(user):
             calendar.add_component(_commitment_event(commitment))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def meeting_file(meeting: Meeting) -> bytes:
@@ -179,4 +181,5 @@ def meeting_file(meeting: Meeting) -> bytes:
     calendar = _calendar(meeting.title)
     calendar.add_component(_meeting_event(meeting))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

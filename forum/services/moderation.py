@@ -185,13 +185,13 @@ def open_reports(viewer: User) -> list[Report]:
 
 def open_report_count(viewer: User) -> int:
     """Return how many open reports the viewer may handle."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Report.id))
         .join(Report.post)
         .join(Post.thread)
         .where(visible_reports(viewer), visible_threads(viewer))
         .where(Report.resolved_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def reports_by(reporter: User) -> list[Report]:

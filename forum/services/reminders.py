@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
@@ -46,7 +46,7 @@ class ReminderReport:
         return self.rsvp + self.commitments
 
 
-def _already_sent(meeting: Meeting, kind: str) -> object:
+def _already_sent(meeting: Meeting, kind: str) -> Exists:
     """Return the SQL condition that the person already got this reminder for the meeting."""
     return exists().where(
         ReminderSent.user_id == User.id,

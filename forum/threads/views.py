@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
