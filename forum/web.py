@@ -50,7 +50,7 @@ def select_locale() -> str:
         return "da"
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
-        return user.language
+        return str(user.language)
     return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
 
 

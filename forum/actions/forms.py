@@ -44,7 +44,10 @@ def _strip(value: str | None) -> str | None:
 
 def _offered(field: Field) -> set[object]:
     """Return the values a select field offers."""
-    return {choice.value for choice in field.choices or []}
+    assert isinstance(field, SelectField)  # these validators guard select and radio fields
+    # WTForms 3.3 choices are SelectChoice objects; types-WTForms 3.2 still says tuples.
+    choices: list[SelectChoice] = list(field.choices or [])
+    return {choice.value for choice in choices}
 
 
 def optional_id(value: object) -> int | None:

@@ -150,7 +150,7 @@ def new_announcement() -> Page:
     form = AnnouncementForm()
     if form.validate_on_submit():
         try:
-            moderation_service.post_announcement(_me(), form.title.data, form.body.data)
+            moderation_service.post_announcement(_me(), form.title.data or "", form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:

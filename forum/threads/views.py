@@ -161,8 +161,8 @@ def new_thread(theme_id: int) -> Page:
             thread = thread_service.create_thread(
                 _me(),
                 item,
-                form.title.data,
-                form.body.data,
+                form.title.data or "",
+                form.body.data or "",
                 form.visibility.data,
                 form.circle.data,
             )
@@ -198,7 +198,7 @@ def reply(thread_id: int) -> Page:
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = thread_service.reply(_me(), item, form.body.data)
+            post = thread_service.reply(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -224,7 +224,7 @@ def edit_post(post_id: int) -> Page:
         form.body.data = item.body_md
     if form.validate_on_submit():
         try:
-            thread_service.edit_post(_me(), item, form.body.data)
+            thread_service.edit_post(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -394,7 +394,7 @@ def rename(thread_id: int) -> Page:
     form = RenameForm()
     if form.validate_on_submit():
         try:
-            moderation_service.rename_thread(_me(), item, form.title.data)
+            moderation_service.rename_thread(_me(), item, form.title.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -462,7 +462,7 @@ def hide_thread(thread_id: int) -> Page:
     form = ReasonForm()
     if not item.is_hidden and form.validate_on_submit():
         try:
-            moderation_service.hide_thread(_me(), item, form.reason.data)
+            moderation_service.hide_thread(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -503,7 +503,7 @@ def hide_post(post_id: int) -> Page:
     form = ReasonForm()
     if not item.is_hidden and form.validate_on_submit():
         try:
-            moderation_service.hide_post(_me(), item, form.reason.data)
+            moderation_service.hide_post(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -539,7 +539,7 @@ def report_post(post_id: int) -> Page:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            moderation_service.report_post(_me(), item, form.reason.data)
+            moderation_service.report_post(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
