@@ -7,7 +7,6 @@ Conditions are written one per line so that tests can cover every branch.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import NoReturn, TypeGuard
 
 from flask import abort
@@ -17,26 +16,12 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from forum.extensions import db
 from forum.models import CircleMember, Commitment, Post, Report, Theme, Thread, User
 
-
-class Role(StrEnum):
-    """The three roles of the network."""
-
-    MEMBER = "member"
-    FACILITATOR = "facilitator"
-    ADMIN = "admin"
-
+# The vocabularies live with the models; imported here under the names the gates use.
+from forum.models.vocabulary import CommitmentVisibility as CommitmentVisibility
+from forum.models.vocabulary import Role as Role
+from forum.models.vocabulary import Visibility as Visibility
 
 ROLES = tuple(role.value for role in Role)
-
-
-class Visibility(StrEnum):
-    """Who may see a thread."""
-
-    NETWORK = "network"  # every active member
-    CIRCLE = "circle"  # the author, the members they named, and the facilitators
-    FACILITATORS = "facilitators"  # the author and the facilitators (and admins)
-
-
 VISIBILITIES = tuple(visibility.value for visibility in Visibility)
 
 
@@ -345,13 +330,6 @@ def circle_candidates(user: User | None) -> ColumnElement[bool]:
 
 
 # --- meetings, surveys and action commitments --------------------------------------------
-
-
-class CommitmentVisibility(StrEnum):
-    """Who sees a commitment."""
-
-    NETWORK = "network"  # shared with the network
-    FACILITATORS = "facilitators"  # kept between the member and the facilitators
 
 
 COMMITMENT_VISIBILITIES = tuple(item.value for item in CommitmentVisibility)

@@ -21,9 +21,10 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum.forms import IdListField, parse_id
+from forum.models import CommitmentStatus
 from forum.permissions import CommitmentVisibility
 from forum.sdgs import SDGS, sdg_label
-from forum.services.actions import STATUS_LABELS, TEXT_MAX, TITLE_MAX, VISIBILITY_LABELS, Status
+from forum.services.actions import STATUS_LABELS, TEXT_MAX, TITLE_MAX, VISIBILITY_LABELS
 
 _text_validators = [Length(max=TEXT_MAX, message=_l("The text is too long."))]
 
@@ -101,7 +102,7 @@ class CommitmentForm(FlaskForm):
     status = SelectField(
         _l("Status"),
         choices=choices(STATUS_LABELS.items()),
-        default=Status.PLANNED.value,
+        default=CommitmentStatus.PLANNED.value,
         validate_choice=False,
         validators=[required_option(_l("Choose a status."))],
     )

@@ -13,6 +13,7 @@ from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.forum import Theme, Thread
 from forum.models.meetings import Meeting
+from forum.models.vocabulary import CommitmentStatus, CommitmentVisibility, enum_column
 
 
 class Commitment(Model):
@@ -34,10 +35,12 @@ class Commitment(Model):
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True
     )
     due_date: Mapped[date | None] = mapped_column(index=True)
-    # planned | in_progress | done | paused | dropped
-    status: Mapped[str] = mapped_column(String(20), default="planned")
-    # network | facilitators: shared with the network, or kept between member and facilitators
-    visibility: Mapped[str] = mapped_column(String(20), default="network")
+    status: Mapped[CommitmentStatus] = mapped_column(
+        enum_column(CommitmentStatus), default=CommitmentStatus.PLANNED
+    )
+    visibility: Mapped[CommitmentVisibility] = mapped_column(
+        enum_column(CommitmentVisibility), default=CommitmentVisibility.NETWORK
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_entry_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
+from forum.models.vocabulary import Visibility, enum_column
 
 
 class Theme(Model):
@@ -47,8 +48,10 @@ class Thread(Model):
     hidden_post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # network | circle | facilitators: who may see the thread (forum.permissions decides).
-    visibility: Mapped[str] = mapped_column(String(20), default="network", index=True)
+    # Who may see the thread (forum.permissions decides).
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.NETWORK, index=True
+    )
     pinned: Mapped[bool] = mapped_column(default=False)
     locked_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]
@@ -71,7 +74,7 @@ class Thread(Model):
     @property
     def is_confidential(self) -> bool:
         """Return whether the thread is narrower than the whole network."""
-        return self.visibility != "network"
+        return self.visibility != Visibility.NETWORK
 
     @property
     def is_locked(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
+from forum.models.vocabulary import QuestionKind, ReminderKind, enum_column
 
 
 class Meeting(Model):
@@ -97,7 +98,7 @@ class SurveyQuestion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(20))  # single | multiple | scale | text
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
     prompt: Mapped[str] = mapped_column(String(500))
     required: Mapped[bool] = mapped_column(default=False)
 
@@ -170,5 +171,5 @@ class ReminderSent(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # commitments | rsvp
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.forum import Post, Thread
+from forum.models.vocabulary import ReportResolution, enum_column
 
 
 class Report(Model):
@@ -27,8 +28,9 @@ class Report(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # hidden | dismissed
-    resolution: Mapped[str] = mapped_column(String(20), default="")
+    resolution: Mapped[ReportResolution] = mapped_column(
+        enum_column(ReportResolution), default=ReportResolution.OPEN
+    )
 
     post: Mapped[Post] = relationship()
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])

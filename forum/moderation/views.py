@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
-from forum.models import Announcement, ModerationLogEntry, User
+from forum.models import Announcement, ModerationLogEntry, ReportResolution, User
 from forum.moderation import bp
 from forum.moderation.forms import AnnouncementForm, DismissForm
 from forum.permissions import can_announce, can_moderate, is_member, me, require
@@ -44,8 +44,8 @@ ACTION_LABELS = {
 }
 # What became of a report, as its reporter reads it.
 RESOLUTION_LABELS = {
-    "hidden": _l("Handled: the post was hidden"),
-    "dismissed": _l("Handled: dismissed, the post stays"),
+    ReportResolution.HIDDEN: _l("Handled: the post was hidden"),
+    ReportResolution.DISMISSED: _l("Handled: dismissed, the post stays"),
 }
 ARROW = " → "
 

@@ -355,7 +355,7 @@ def change_role(actor: User, user: User, role: str) -> None:
         raise ServiceError(_l("Unknown role."), field="role")
     if actor.id == user.id:
         raise ServiceError(_l("You cannot change your own role."))
-    user.role = role
+    user.role = Role(role)
     db.session.flush()
 
 

@@ -41,6 +41,7 @@ from forum.models import (
     Commitment,
     CommitmentComment,
     CommitmentGoal,
+    CommitmentStatus,
     LogEntry,
     Meeting,
     Rsvp,
@@ -81,25 +82,19 @@ PREPARATION_ENTRIES = 2
 SUMMARY_MAX = 500
 
 
-class Status(StrEnum):
-    """Where a commitment stands."""
-
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    PAUSED = "paused"
-    DROPPED = "dropped"
-
-
-STATUSES = tuple(status.value for status in Status)
-OPEN_STATUSES = (Status.PLANNED.value, Status.IN_PROGRESS.value, Status.PAUSED.value)
-CLOSED_STATUSES = (Status.DONE.value, Status.DROPPED.value)
+STATUSES = tuple(status.value for status in CommitmentStatus)
+OPEN_STATUSES = (
+    CommitmentStatus.PLANNED.value,
+    CommitmentStatus.IN_PROGRESS.value,
+    CommitmentStatus.PAUSED.value,
+)
+CLOSED_STATUSES = (CommitmentStatus.DONE.value, CommitmentStatus.DROPPED.value)
 STATUS_LABELS = {
-    Status.PLANNED.value: _l("Planned"),
-    Status.IN_PROGRESS.value: _l("In progress"),
-    Status.DONE.value: _l("Done"),
-    Status.PAUSED.value: _l("Paused"),
-    Status.DROPPED.value: _l("Dropped"),
+    CommitmentStatus.PLANNED.value: _l("Planned"),
+    CommitmentStatus.IN_PROGRESS.value: _l("In progress"),
+    CommitmentStatus.DONE.value: _l("Done"),
+    CommitmentStatus.PAUSED.value: _l("Paused"),
+    CommitmentStatus.DROPPED.value: _l("Dropped"),
 }
 VISIBILITY_LABELS = {
     CommitmentVisibility.NETWORK.value: _l("Shared with the network"),
@@ -162,18 +157,18 @@ def _check_sdgs(sdgs: list[int] | tuple[int, ...]) -> list[int]:
     return chosen
 
 
-def _check_status(status: str) -> str:
+def _check_status(status: str) -> CommitmentStatus:
     """Return the status. Raises ServiceError when it is not one of the known ones."""
     if status not in STATUSES:
         raise ServiceError(_l("Choose a status."), field="status")
-    return status
+    return CommitmentStatus(status)
 
 
-def _check_visibility(visibility: str) -> str:
+def _check_visibility(visibility: str) -> CommitmentVisibility:
     """Return the visibility. Raises ServiceError when it is not one of the known ones."""
     if visibility not in COMMITMENT_VISIBILITIES:
         raise ServiceError(_l("Choose who can see the commitment."), field="visibility")
-    return visibility
+    return CommitmentVisibility(visibility)
 
 
 def _render(text: str) -> str:
@@ -282,7 +277,7 @@ def create_commitment(
     sdgs: list[int] | tuple[int, ...],
     meeting: Meeting | None,
     due_date: date | None,
-    status: str = Status.PLANNED,
+    status: str = CommitmentStatus.PLANNED,
     visibility: str = CommitmentVisibility.NETWORK,
 ) -> Commitment:
     """Record a commitment; without a due date it is due at the next meeting after `meeting`.
@@ -623,9 +618,9 @@ def _progress_group(cutoff: datetime) -> ColumnElement[str]:
     """Return the SQL expression putting a commitment in its follow-through group."""
     last = func.coalesce(Commitment.last_entry_at, Commitment.created_at)
     return case(
-        (Commitment.status == Status.DONE, Progress.DONE.value),
-        (Commitment.status == Status.DROPPED, Progress.DROPPED.value),
-        (Commitment.status == Status.PAUSED, Progress.STALLED.value),
+        (Commitment.status == CommitmentStatus.DONE, Progress.DONE.value),
+        (Commitment.status == CommitmentStatus.DROPPED, Progress.DROPPED.value),
+        (Commitment.status == CommitmentStatus.PAUSED, Progress.STALLED.value),
         (last < cutoff, Progress.STALLED.value),
         else_=Progress.IN_PROGRESS.value,
     )

@@ -22,11 +22,11 @@ from werkzeug.routing import BuildError
 from forum.extensions import db
 from forum.models import Commitment, Meeting, User
 from forum.permissions import visible_commitments
+from forum.services.actions import CLOSED_STATUSES
 from forum.services.mail import site_url
 from forum.services.meetings import local_end, local_start
 
 # Commitments that still lie ahead of their owner.
-CLOSED_STATUSES = ("done", "dropped")
 # Longest token accepted in a feed address (token_urlsafe(32) gives 43 characters).
 TOKEN_MAX = 64
 

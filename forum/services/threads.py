@@ -102,11 +102,11 @@ def create_thread(
     return thread
 
 
-def check_visibility(visibility: str) -> str:
+def check_visibility(visibility: str) -> Visibility:
     """Return the visibility. Raises ServiceError when it is not one of the known ones."""
     if visibility not in VISIBILITIES:
         raise ServiceError(_l("Choose who can see the thread."), field="visibility")
-    return visibility
+    return Visibility(visibility)
 
 
 def circle_people(viewer: User, ids: list[int] | tuple[int, ...]) -> list[User]:
