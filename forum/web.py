@@ -170,7 +170,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.jinja_env.filters["datetime"] = _format_datetime
-    app.jinja_env.globals["can"] = permissions
     # Templates compare with the shared vocabularies, not string literals.
     app.jinja_env.globals.update(
         Role=vocabulary.Role,
@@ -185,4 +184,8 @@ def init_app(app: Flask) -> None:
     def _inject() -> dict[str, Any]:
         from forum.services.accounts import REGIONS
 
-        return {"REGIONS": REGIONS, "current_language": select_locale()}
+        return {
+            "REGIONS": REGIONS,
+            "current_language": select_locale(),
+            "can": permissions.ReaderAbilities(current_user),
+        }

@@ -214,17 +214,6 @@ def reports_by(reporter: User) -> list[Report]:
     )
 
 
-def access_report(viewer: User, report_id: int) -> Report | None:
-    """Return a report the viewer may see (in a thread they may see), or None."""
-    return db.session.scalar(
-        select(Report)
-        .join(Report.post)
-        .join(Post.thread)
-        .where(Report.id == report_id)
-        .where(visible_reports(viewer), visible_threads(viewer))
-    )
-
-
 # --- the log -----------------------------------------------------------------------------
 
 

@@ -63,10 +63,7 @@ def field_name(question: SurveyQuestion | int) -> str:
 
 def is_open(survey: Survey, now: datetime | None = None) -> bool:
     """Return whether answers are still taken: not closed by hand, closing date not passed."""
-    now = now or utcnow()
-    if survey.closed_at is not None:
-        return False
-    return survey.closes_at is None or now < survey.closes_at
+    return survey.takes_answers(now or utcnow())
 
 
 def closes_at_for(last_day: date | None) -> datetime | None:

@@ -30,6 +30,7 @@ from forum.permissions import (
     can_start_thread,
     can_view_revisions,
     can_withdraw_post,
+    find_report,
     me,
     require,
 )
@@ -497,7 +498,7 @@ def hide_post(post_id: int) -> Page:
     report = None
     report_id = parse_id(request.args.get("rapport"))
     if report_id is not None:
-        report = moderation_service.access_report(_me(), report_id)
+        report = find_report(current_user, report_id)
         if report is not None and report.post_id != item.id:
             report = None
     form = ReasonForm()
