@@ -42,9 +42,10 @@ run: translations db-upgrade ## Install, migrate, seed the demo network when emp
 test: install-dev translations ## Run the whole test suite (TEST_DATABASE_URL selects PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install-dev ## Check formatting and lint with ruff
+lint: install-dev ## Check formatting and lint with ruff, and types with mypy (strict)
 	$(BIN)/ruff check forum tests migrations wsgi.py
 	$(BIN)/ruff format --check forum tests wsgi.py
+	$(BIN)/mypy
 
 format: install-dev ## Format the code with ruff
 	$(BIN)/ruff format forum tests wsgi.py

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 
 from forum.extensions import db
-from forum.permissions import ROLES
+from forum.permissions import ROLES, Role
 from forum.services import ServiceError
 from forum.services import accounts as account_service
 from forum.services import threads as thread_service
@@ -15,7 +15,7 @@ from forum.services import threads as thread_service
 @click.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="Full name.")
-@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default=Role.MEMBER.value, show_default=True)
 @click.option(
     "--password",
     prompt=True,

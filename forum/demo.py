@@ -27,7 +27,7 @@ class DemoPerson:
     key: str
     email: str
     name: str
-    role: str
+    role: Role
     job_title: str
     library: str
     municipality: str

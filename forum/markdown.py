@@ -98,7 +98,7 @@ class _BracketMatcher:
         return -1
 
 
-class _BoundedLinks:
+class _BoundedLinks(inlinepatterns.LinkInlineProcessor):
     """Mixin for Markdown's link processors: link text and target scans have a fixed reach."""
 
     brackets: _BracketMatcher
@@ -114,7 +114,7 @@ class _BoundedLinks:
         """Parse the "(target "title")" at `index`, looking no further than LINK_TARGET_MAX."""
         if len(data) - index > LINK_TARGET_MAX:
             data = data[: index + LINK_TARGET_MAX]
-        return super().getLink(data, index)  # type: ignore[misc]
+        return super().getLink(data, index)
 
 
 class _Link(_BoundedLinks, inlinepatterns.LinkInlineProcessor):

@@ -7,10 +7,10 @@ Conditions are written one per line so that tests can cover every branch.
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import NoReturn
+from typing import NoReturn, TypeGuard
 
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from forum.extensions import db
@@ -28,26 +28,12 @@ from forum.models import (
     utcnow,
 )
 
-
-class Role(StrEnum):
-    """The three roles of the network."""
-
-    MEMBER = "member"
-    FACILITATOR = "facilitator"
-    ADMIN = "admin"
-
+# The vocabularies live with the models; imported here under the names the gates use.
+from forum.models.vocabulary import CommitmentVisibility as CommitmentVisibility
+from forum.models.vocabulary import Role as Role
+from forum.models.vocabulary import Visibility as Visibility
 
 ROLES = tuple(role.value for role in Role)
-
-
-class Visibility(StrEnum):
-    """Who may see a thread."""
-
-    NETWORK = "network"  # every active member
-    CIRCLE = "circle"  # the author, the members they named, and the facilitators
-    FACILITATORS = "facilitators"  # the author and the facilitators (and admins)
-
-
 VISIBILITIES = tuple(visibility.value for visibility in Visibility)
 
 
@@ -70,7 +56,16 @@ def require(allowed: bool) -> None:
 # --- roles -------------------------------------------------------------------------------
 
 
-def is_member(user: User | None) -> bool:
+def me() -> User:
+    """Return the logged-in person as a User (not flask-login's proxy). Raises NotFound (404)
+    for an anonymous visitor, whom login_required has normally sent to the login page."""
+    user = current_user._get_current_object()
+    if not isinstance(user, User):
+        not_found()
+    return user
+
+
+def is_member(user: User | None) -> TypeGuard[User]:
     """Return whether the user is a logged-in, active person of the network."""
     if user is None:
         return False
@@ -79,14 +74,14 @@ def is_member(user: User | None) -> bool:
     return bool(user.is_active)
 
 
-def is_facilitator(user: User | None) -> bool:
+def is_facilitator(user: User | None) -> TypeGuard[User]:
     """Return whether the user facilitates (admins count as facilitators)."""
     if not is_member(user):
         return False
     return user.role in (Role.FACILITATOR, Role.ADMIN)
 
 
-def is_admin(user: User | None) -> bool:
+def is_admin(user: User | None) -> TypeGuard[User]:
     """Return whether the user is an administrator."""
     if not is_member(user):
         return False
@@ -110,7 +105,7 @@ def can_invite_role(user: User | None, role: str) -> bool:
     return role in ROLES
 
 
-def can_manage_accounts(user: User | None) -> bool:
+def can_manage_accounts(user: User | None) -> TypeGuard[User]:
     """Return whether the user may deactivate, reactivate and change roles (admins)."""
     return is_admin(user)
 
@@ -161,7 +156,7 @@ def access_member(user: User | None, member_id: int) -> User:
     if not is_member(user):
         not_found()
     member = db.session.scalar(
-        db.select(User).where(User.id == member_id).where(visible_members(user))
+        select(User).where(User.id == member_id).where(visible_members(user))
     )
     if member is None:
         not_found()
@@ -224,7 +219,7 @@ def access_theme(user: User | None, theme_id: int) -> Theme:
 def access_thread(user: User | None, thread_id: int) -> Thread:
     """Load a thread the user may see. Raises NotFound (404) for missing and hidden alike."""
     thread = db.session.scalar(
-        db.select(Thread).where(Thread.id == thread_id).where(visible_threads(user))
+        select(Thread).where(Thread.id == thread_id).where(visible_threads(user))
     )
     if thread is None:
         not_found()
@@ -234,7 +229,7 @@ def access_thread(user: User | None, thread_id: int) -> Thread:
 def access_post(user: User | None, post_id: int) -> Post:
     """Load a post in a thread the user may see. Raises NotFound (404) otherwise."""
     post = db.session.scalar(
-        db.select(Post)
+        select(Post)
         .join(Post.thread)
         .where(Post.id == post_id)
         .where(visible_threads(user))
@@ -399,13 +394,6 @@ def circle_candidates(user: User | None) -> ColumnElement[bool]:
 # --- meetings, surveys and action commitments --------------------------------------------
 
 
-class CommitmentVisibility(StrEnum):
-    """Who sees a commitment."""
-
-    NETWORK = "network"  # shared with the network
-    FACILITATORS = "facilitators"  # kept between the member and the facilitators
-
-
 COMMITMENT_VISIBILITIES = tuple(item.value for item in CommitmentVisibility)
 
 
@@ -468,7 +456,7 @@ def visible_commitments(user: User | None) -> ColumnElement[bool]:
 def access_commitment(user: User | None, commitment_id: int) -> Commitment:
     """Load a commitment the user may see. Raises NotFound (404) for missing and hidden alike."""
     commitment = db.session.scalar(
-        db.select(Commitment).where(Commitment.id == commitment_id).where(visible_commitments(user))
+        select(Commitment).where(Commitment.id == commitment_id).where(visible_commitments(user))
     )
     if commitment is None:
         not_found()

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from forum import permissions
 from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
-from forum.models import User
+from forum.models import User, vocabulary
 
 # Endpoints reachable without logging in; everything else redirects to the login page.
 PUBLIC_ENDPOINTS = frozenset(
@@ -52,7 +52,7 @@ def select_locale() -> str:
         return "da"
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
-        return user.language
+        return str(user.language)
     return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
 
 
@@ -214,6 +214,15 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.jinja_env.filters["datetime"] = _format_datetime
+    # Templates compare with the shared vocabularies, not string literals.
+    app.jinja_env.globals.update(
+        Role=vocabulary.Role,
+        Visibility=vocabulary.Visibility,
+        CommitmentVisibility=vocabulary.CommitmentVisibility,
+        CommitmentStatus=vocabulary.CommitmentStatus,
+        QuestionKind=vocabulary.QuestionKind,
+        ReportResolution=vocabulary.ReportResolution,
+    )
 
     @app.context_processor
     def _inject() -> dict[str, Any]:

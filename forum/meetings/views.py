@@ -32,6 +32,7 @@ from forum.permissions import (
     can_view_attendance,
     can_view_survey_answers,
     is_member,
+    me,
     not_found,
     require,
 )
@@ -47,7 +48,7 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _meeting(meeting_id: int) -> Meeting:

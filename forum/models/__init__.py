@@ -21,8 +21,26 @@ from forum.models.meetings import (
     SurveyResponse,
 )
 from forum.models.moderation import Announcement, ModerationLogEntry, Report
+from forum.models.vocabulary import (
+    CommitmentStatus,
+    CommitmentVisibility,
+    QuestionKind,
+    ReminderKind,
+    ReportResolution,
+    Role,
+    RsvpAnswer,
+    Visibility,
+)
 
 __all__ = [
+    "CommitmentStatus",
+    "CommitmentVisibility",
+    "QuestionKind",
+    "ReminderKind",
+    "ReportResolution",
+    "Role",
+    "RsvpAnswer",
+    "Visibility",
     "Commitment",
     "CommitmentComment",
     "CommitmentGoal",

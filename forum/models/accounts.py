@@ -8,11 +8,12 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import utcnow
+from forum.models.vocabulary import Role, enum_column
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person in the network: member, facilitator or admin."""
 
     __tablename__ = "users"
@@ -21,7 +22,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="member")
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change and deactivation: every older session cookie dies.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -47,7 +48,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A one-time invitation to join the network, sent by email."""
 
     __tablename__ = "invitations"
@@ -55,7 +56,7 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(20), default="member")
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,7 +67,7 @@ class Invitation(db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A one-time password reset link, valid for one hour.
 
     `used_at` is also set when the link is ended unused: by any password change and by
@@ -85,7 +86,7 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class PasswordResetRequest(db.Model):
+class PasswordResetRequest(Model):
     """One counted request for a reset link, kept in the database so the limits per client
     address and per account hold across workers and hosts. `user_id` is set when the request
     was granted an email to that account."""
@@ -102,7 +103,7 @@ class PasswordResetRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One password check that has not succeeded, kept in the database so the throttle holds
     across workers and hosts. It is written before the password is checked and deleted when
     the check succeeds (see forum/services/accounts.py)."""

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from forum.forms import REFUSED, attach_error, parse_id
-from forum.models import ModerationLogEntry, User
+from forum.models import ModerationLogEntry, ReportResolution, User
 from forum.moderation import bp
 from forum.moderation.forms import AnnouncementForm, DismissForm
 from forum.permissions import (
@@ -20,6 +20,7 @@ from forum.permissions import (
     can_announce,
     can_moderate,
     is_member,
+    me,
     require,
 )
 from forum.services import ServiceError
@@ -50,15 +51,15 @@ ACTION_LABELS = {
 }
 # What became of a report, as its reporter reads it.
 RESOLUTION_LABELS = {
-    "hidden": _l("Handled: the post was hidden"),
-    "dismissed": _l("Handled: dismissed, the post stays"),
+    ReportResolution.HIDDEN: _l("Handled: the post was hidden"),
+    ReportResolution.DISMISSED: _l("Handled: dismissed, the post stays"),
 }
 ARROW = " → "
 
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 @bp.app_context_processor
@@ -153,7 +154,7 @@ def new_announcement() -> Page:
     form = AnnouncementForm()
     if form.validate_on_submit():
         try:
-            moderation_service.post_announcement(_me(), form.title.data, form.body.data)
+            moderation_service.post_announcement(_me(), form.title.data or "", form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:

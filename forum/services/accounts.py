@@ -244,7 +244,7 @@ def _take_turns(*keys: str) -> None:
         )
 
 
-def _count(statement: Select[tuple[int]]) -> int:
+def _count(statement: Select[int]) -> int:
     """Return the number a COUNT query answers."""
     return db.session.scalar(statement) or 0
 
@@ -271,7 +271,7 @@ def _claim_password_check(email: str, address: str) -> bool:
             recent, LoginFailure.address == address, LoginFailure.email != email
         )
     )
-    allowed = (
+    allowed: bool = (
         pair <= config["LOGIN_MAX_FAILURES_PER_PAIR"]  # the counts include this claim
         and account <= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
         and other_accounts < config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"]
@@ -520,7 +520,7 @@ def change_role(actor: User, user: User, role: str) -> None:
         raise ServiceError(_l("Unknown role."), field="role")
     if actor.id == user.id:
         raise ServiceError(_l("You cannot change your own role."))
-    user.role = role
+    user.role = Role(role)
     db.session.flush()
 
 

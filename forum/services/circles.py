@@ -9,7 +9,7 @@ from forum.extensions import db
 from forum.models import CircleMember, Thread, User
 from forum.permissions import Visibility, circle_candidates
 from forum.services import ServiceError
-from forum.services.moderation import log_action
+from forum.services.audit import log_action
 from forum.services.threads import check_visibility, circle_people
 
 

@@ -16,6 +16,7 @@ from forum.models import (
     ModerationLogEntry,
     Post,
     Report,
+    ReportResolution,
     Theme,
     Thread,
     User,
@@ -100,7 +101,7 @@ def restore_thread(actor: User, thread: Thread) -> None:
 # --- posts -------------------------------------------------------------------------------
 
 
-def _resolve_reports(actor: User, post: Post, resolution: str) -> None:
+def _resolve_reports(actor: User, post: Post, resolution: ReportResolution) -> None:
     """Mark every open report of the post as resolved."""
     db.session.execute(
         update(Report)
@@ -122,7 +123,7 @@ def hide_post(actor: User, post: Post, reason: str) -> None:
     post.hidden_by_id = actor.id
     thread = post.thread
     thread.hidden_post_count = Thread.hidden_post_count + 1
-    _resolve_reports(actor, post, "hidden")
+    _resolve_reports(actor, post, ReportResolution.HIDDEN)
     log_action(actor, "hide_post", post=post, subject=post.author, reason=reason)
     db.session.flush()
     refresh_thread_activity(thread)
@@ -159,7 +160,7 @@ def dismiss_report(actor: User, report: Report, reason: str = "") -> None:
         return
     report.resolved_at = utcnow()
     report.resolved_by_id = actor.id
-    report.resolution = "dismissed"
+    report.resolution = ReportResolution.DISMISSED
     log_action(actor, "dismiss_report", post=report.post, subject=report.reporter, reason=reason)
     db.session.flush()
 
@@ -185,13 +186,13 @@ def open_reports(viewer: User) -> list[Report]:
 
 def open_report_count(viewer: User) -> int:
     """Return how many open reports the viewer may handle."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Report.id))
         .join(Report.post)
         .join(Post.thread)
         .where(visible_reports(viewer), visible_threads(viewer))
         .where(Report.resolved_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def reports_by(reporter: User) -> list[Report]:

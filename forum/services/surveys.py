@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from forum.extensions import db
 from forum.models import (
     Meeting,
+    QuestionKind,
     Survey,
     SurveyAnswer,
     SurveyOption,
@@ -36,14 +36,8 @@ from forum.services import ServiceError, check_plausible_date
 from forum.services.meetings import TIMEZONE
 from forum.spreadsheets import csv_bytes
 
-
-class Kind(StrEnum):
-    """The kinds of question a survey can ask."""
-
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    SCALE = "scale"
-    TEXT = "text"
+# The kinds of question live with the models (forum.models.QuestionKind).
+Kind = QuestionKind
 
 
 KINDS = tuple(kind.value for kind in Kind)
@@ -205,7 +199,7 @@ def add_question(
     question = SurveyQuestion(
         survey_id=survey.id,
         position=(last or 0) + 1,
-        kind=kind,
+        kind=QuestionKind(kind),
         prompt=prompt,
         required=bool(required),
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markdown
@@ -102,11 +102,11 @@ def create_thread(
     return thread
 
 
-def check_visibility(visibility: str) -> str:
+def check_visibility(visibility: str) -> Visibility:
     """Return the visibility. Raises ServiceError when it is not one of the known ones."""
     if visibility not in VISIBILITIES:
         raise ServiceError(_l("Choose who can see the thread."), field="visibility")
-    return visibility
+    return Visibility(visibility)
 
 
 def circle_people(viewer: User, ids: list[int] | tuple[int, ...]) -> list[User]:
@@ -140,12 +140,12 @@ def reply(author: User, thread: Thread, body: str) -> Post:
     # Lock the thread row so concurrent replies get distinct positions: FOR UPDATE on
     # PostgreSQL, the write lock on SQLite.
     write_lock()
-    locked = db.session.scalar(
+    locked = db.session.execute(
         select(Thread)
         .where(Thread.id == thread.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).scalar_one()
     now = utcnow()
     post.thread, post.position, post.created_at = locked, locked.post_count + 1, now
     locked.post_count += 1
@@ -277,7 +277,7 @@ class ThreadCursor:
         return cls(when, number)
 
 
-def _thread_list_query(viewer: User) -> object:
+def _thread_list_query(viewer: User) -> Select[Thread]:
     """Return a select of threads the viewer may see, with authors, themes and last posters."""
     return (
         select(Thread)

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
@@ -29,6 +31,7 @@ from forum.permissions import (
     can_view_revisions,
     can_withdraw_post,
     find_report,
+    me,
     require,
 )
 from forum.services import ServiceError
@@ -60,7 +63,7 @@ Page = str | tuple[str, int] | Response
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _requested_page() -> int:
@@ -159,8 +162,8 @@ def new_thread(theme_id: int) -> Page:
             thread = thread_service.create_thread(
                 _me(),
                 item,
-                form.title.data,
-                form.body.data,
+                form.title.data or "",
+                form.body.data or "",
                 form.visibility.data,
                 form.circle.data,
             )
@@ -196,7 +199,7 @@ def reply(thread_id: int) -> Page:
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = thread_service.reply(_me(), item, form.body.data)
+            post = thread_service.reply(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -222,7 +225,7 @@ def edit_post(post_id: int) -> Page:
         form.body.data = item.body_md
     if form.validate_on_submit():
         try:
-            thread_service.edit_post(_me(), item, form.body.data)
+            thread_service.edit_post(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -392,7 +395,7 @@ def rename(thread_id: int) -> Page:
     form = RenameForm()
     if form.validate_on_submit():
         try:
-            moderation_service.rename_thread(_me(), item, form.title.data)
+            moderation_service.rename_thread(_me(), item, form.title.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -460,7 +463,7 @@ def hide_thread(thread_id: int) -> Page:
     form = ReasonForm()
     if not item.is_hidden and form.validate_on_submit():
         try:
-            moderation_service.hide_thread(_me(), item, form.reason.data)
+            moderation_service.hide_thread(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -501,7 +504,7 @@ def hide_post(post_id: int) -> Page:
     form = ReasonForm()
     if not item.is_hidden and form.validate_on_submit():
         try:
-            moderation_service.hide_post(_me(), item, form.reason.data)
+            moderation_service.hide_post(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -537,7 +540,7 @@ def report_post(post_id: int) -> Page:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            moderation_service.report_post(_me(), item, form.reason.data)
+            moderation_service.report_post(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
