@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.forms import Form
 from forum.models import Survey
 from forum.services import ServiceError
 from forum.services import meetings as meeting_service
@@ -75,7 +75,7 @@ def _required(message: Any) -> list[Any]:
     return [InputRequired(message=message)]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     """Plan or edit a meeting: when, where, who hosts, the agenda and practical notes."""
 
     title = StringField(
@@ -132,7 +132,7 @@ ATTENDING = "yes"
 NOT_ATTENDING = "no"
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(Form):
     """Say whether one comes, with needs for the catering and a note."""
 
     attending = RadioField(
@@ -160,7 +160,7 @@ class RsvpForm(FlaskForm):
     )
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """A survey's title, introduction, anonymity and last day to answer."""
 
     title = StringField(
@@ -189,7 +189,7 @@ QUESTION_KIND_LABELS = {
 }
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Add one question: its kind, the question itself, and choices one per line."""
 
     kind = RadioField(
@@ -214,7 +214,7 @@ class QuestionForm(FlaskForm):
     required = BooleanField(_l("An answer is required"))
 
 
-class CloseSurveyForm(FlaskForm):
+class CloseSurveyForm(Form):
     """Close a survey now, or reopen it."""
 
     action = StringField(
@@ -229,7 +229,7 @@ class _CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SurveyAnswerForm(FlaskForm):
+class SurveyAnswerForm(Form):
     """A person's answers to a survey: one field per question, named q<id>.
 
     Build it with `for_survey`; the service checks each answer, and a refusal shows on the
