@@ -116,6 +116,8 @@ WORD = re.compile(r"[A-Za-zÆØÅæøåÉé'’-]+")
 # A single English word counts only from this length on, and only if Danish doesn't use it
 # too: "Status", "Region" and "Moderation" are Danish as well.
 SINGLE_WORD_MIN = 5
+# English msgids that are Danish words as well, though translated otherwise here.
+DANISH_TOO = frozenset({"agenda"})
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def english_detector() -> EnglishDetector:
     path = ROOT / "forum" / "translations" / "da" / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalogue = read_po(handle, locale="da")
-    danish_words: set[str] = set()
+    danish_words: set[str] = set(DANISH_TOO)
     english: list[str] = []
     for message in catalogue:
         if not message.id:
