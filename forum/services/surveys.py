@@ -150,7 +150,7 @@ def save_survey(
     survey.intro = intro
     survey.anonymous = bool(anonymous)
     survey.closes_at = closes_at_for(last_answer_day)
-    db.session.commit()
+    db.session.flush()
     return survey
 
 
@@ -216,7 +216,7 @@ def add_question(
         SurveyOption(position=number, label=label) for number, label in enumerate(options, 1)
     ]
     db.session.add(question)
-    db.session.commit()
+    db.session.flush()
     return question
 
 
@@ -239,7 +239,7 @@ def answer_counts(survey: Survey) -> dict[int, int]:
 def delete_question(actor: User, question: SurveyQuestion) -> None:
     """Remove a question and the answers given to it."""
     db.session.delete(question)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_closed(actor: User, survey: Survey, closed: bool) -> None:
@@ -251,7 +251,7 @@ def set_closed(actor: User, survey: Survey, closed: bool) -> None:
         survey.closed_at = None
         if survey.closes_at is not None and survey.closes_at <= now:
             survey.closes_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def submit_answers(user: User, survey: Survey, sent: Mapping[int, Sequence[str]]
                 SurveyAnswer(response_id=response.id, question_id=question.id, text=answer.text)
             )
     response.updated_at = now
-    db.session.commit()
+    db.session.flush()
     db.session.expire(response, ["answers"])
     return response
 

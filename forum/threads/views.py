@@ -220,7 +220,6 @@ def edit_post(post_id: int) -> Page:
     if request.method == "GET":
         form.body.data = item.body_md
     if form.validate_on_submit():
-        before = item.body_md
         try:
             thread_service.edit_post(_me(), item, form.body.data)
         except ServiceError as error:
@@ -229,8 +228,6 @@ def edit_post(post_id: int) -> Page:
             if item.author_id == current_user.id:
                 flash(_("Your post was saved."), "success")
             else:
-                if item.body_md != before:
-                    moderation_service.log_moderator_edit(_me(), item)
                 flash(_("The post was saved and marked as edited by a facilitator."), "success")
             return redirect(_post_target(item))
     page = render_template("threads/edit_post.html", post=item, thread=item.thread, form=form)

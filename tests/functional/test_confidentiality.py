@@ -664,6 +664,7 @@ def test_narrowing_a_network_thread_takes_it_from_those_left_out(app, network, b
     assert SECRET_TITLE in text(browse(world.network_author).get("/"))
 
     circle_service.change_visibility(world.author, secret, "circle", [world.circle_member.id])
+    db.session.commit()  # as the request would
 
     outsiders = [world.outsider, world.network_author]
     browser = browse(world.outsider)
@@ -697,6 +698,7 @@ def test_a_member_taken_out_of_the_circle_loses_it_everywhere_at_once(app, netwo
     assert_sees_secret(browse, world, removed)  # logged in, and seeing it, before the change
 
     circle_service.remove_circle_member(world.author, world.secret, removed)
+    db.session.commit()  # as the request would
 
     # The same session, with no new login: the very next request no longer shows it.
     browser = browse(removed)
