@@ -52,7 +52,9 @@ format: install-dev ## Format the code with ruff
 	$(BIN)/ruff check --fix forum tests wsgi.py
 
 messages: install-dev ## Extract messages and update the catalogues
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o forum/translations/messages.pot .
+	@# --ignore-dirs: pybabel skips folders starting with "_" by default (templates/_macros!)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+		--ignore-dirs '.* __pycache__' --no-location --sort-output -o forum/translations/messages.pot .
 	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
 	$(BIN)/python scripts/fill_english_catalogue.py
 

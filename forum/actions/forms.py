@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forum.forms import IdListField, parse_id
+from forum.forms import Form, IdListField, parse_id
 from forum.models import CommitmentStatus
 from forum.permissions import CommitmentVisibility
 from forum.sdgs import SDGS, sdg_label
@@ -58,10 +57,10 @@ def optional_id(value: object) -> int | None:
     return parse_id(value) or 0
 
 
-def required_option(message: str) -> Callable[[FlaskForm, Field], None]:
+def required_option(message: str) -> Callable[[Form, Field], None]:
     """Return a validator refusing, with the message, anything the field does not offer."""
 
-    def _validate(form: FlaskForm, field: Field) -> None:
+    def _validate(form: Form, field: Field) -> None:
         if field.data is None or field.data not in _offered(field):
             raise ValidationError(message)
 
@@ -73,7 +72,7 @@ def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(Form):
     """Make or change a commitment; the view sets the themes and meetings offered."""
 
     title = StringField(
@@ -130,7 +129,7 @@ class CommitmentForm(FlaskForm):
             raise ValidationError(_l("Choose among the 17 goals."))
 
 
-class LogForm(FlaskForm):
+class LogForm(Form):
     """A check-in on a commitment: four Markdown texts, at least one written."""
 
     tried = TextAreaField(_l("What I tried"), validators=_text_validators, render_kw={"rows": 5})
@@ -148,7 +147,7 @@ class LogForm(FlaskForm):
     ask_for_help = BooleanField(_l("Ask the network for help"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Move a commitment to another status."""
 
     status = SelectField(
@@ -159,7 +158,7 @@ class StatusForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """Encouragement or advice on a commitment, in Markdown."""
 
     body = TextAreaField(
@@ -169,13 +168,13 @@ class CommentForm(FlaskForm):
     )
 
 
-def _one_of_the_options(form: FlaskForm, field: Field) -> None:
+def _one_of_the_options(form: Form, field: Field) -> None:
     """Refuse a value the select does not offer (an empty one means "any")."""
     if field.data not in (None, "") and field.data not in _offered(field):
         raise ValidationError(_l("Choose one of the options."))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Narrow the network list (read from the query string; the view sets the choices)."""
 
     class Meta:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 
 # WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
@@ -11,6 +10,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, DataRequired, Email, Length
 
 from forum import permissions
+from forum.forms import Form
 from forum.models import User
 from forum.permissions import ROLES, Role
 
@@ -41,7 +41,7 @@ def invitable_role_choices(actor: User) -> list[SelectChoice]:
     ]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite a person by name, email and role; the view sets the role choices."""
 
     name = StringField(
@@ -61,7 +61,7 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), default=Role.MEMBER.value)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Choose another role for an account."""
 
     role = SelectField(_l("Role"))
@@ -72,7 +72,7 @@ class RoleForm(FlaskForm):
         self.role.choices = role_choices()
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(Form):
     """Add or edit a theme."""
 
     name = StringField(
@@ -83,11 +83,11 @@ class ThemeForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
 
 
-class MoveThemeForm(FlaskForm):
+class MoveThemeForm(Form):
     """Move a theme one place up or down."""
 
     direction = StringField(validators=[AnyOf(("up", "down"))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that confirms an action, protected by CSRF."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from forum.forms import Form
 from forum.services.accounts import REGIONS
 
 # Each language named in itself, and marked so screen readers pronounce it right.
@@ -35,7 +35,7 @@ def region_choices() -> list[SelectChoice]:
     ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password, and whether to stay logged in on this device."""
 
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
@@ -43,7 +43,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me"))
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     """The profile fields a person fills in about themselves."""
 
     name = StringField(
@@ -87,7 +87,7 @@ class ProfileForm(ProfileFields):
     """Editing one's own profile."""
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     """The email address to send a reset link to."""
 
     email = EmailField(
@@ -99,7 +99,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """A new password, twice."""
 
     password = PasswordField(
@@ -114,7 +114,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """The current password and a new one, twice."""
 
     current_password = PasswordField(
@@ -132,7 +132,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     """The interface language."""
 
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="da")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from forum.forms import Form
 from forum.models import QuestionKind, RsvpAnswer, Survey
 from forum.services import ServiceError
 from forum.services import meetings as meeting_service
@@ -77,7 +77,7 @@ def _required(message: Any) -> list[Any]:
     return [InputRequired(message=message)]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     """Plan or edit a meeting: when, where, who hosts, the agenda and practical notes."""
 
     title = StringField(
@@ -134,7 +134,7 @@ ATTENDING = RsvpAnswer.YES.value
 NOT_ATTENDING = RsvpAnswer.NO.value
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(Form):
     """Say whether one comes, with needs for the catering and a note."""
 
     attending = RadioField(
@@ -162,7 +162,7 @@ class RsvpForm(FlaskForm):
     )
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(Form):
     """A survey's title, introduction, anonymity and last day to answer."""
 
     title = StringField(
@@ -191,7 +191,7 @@ QUESTION_KIND_LABELS = {
 }
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """Add one question: its kind, the question itself, and choices one per line."""
 
     kind = RadioField(
@@ -216,7 +216,7 @@ class QuestionForm(FlaskForm):
     required = BooleanField(_l("An answer is required"))
 
 
-class CloseSurveyForm(FlaskForm):
+class CloseSurveyForm(Form):
     """Close a survey now, or reopen it."""
 
     action = StringField(
@@ -231,7 +231,7 @@ class _CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SurveyAnswerForm(FlaskForm):
+class SurveyAnswerForm(Form):
     """A person's answers to a survey: one field per question, named q<id>.
 
     Build it with `for_survey`; the service checks each answer, and a refusal shows on the

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from forum.forms import Form
 from forum.services.moderation import REASON_MAX
 from forum.services.threads import BODY_MAX, TITLE_MAX
 
@@ -16,7 +16,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(Form):
     """An announcement for the home page: a title and a text in Markdown."""
 
     title = StringField(
@@ -37,7 +37,7 @@ class AnnouncementForm(FlaskForm):
     )
 
 
-class DismissForm(FlaskForm):
+class DismissForm(Form):
     """Close a report without hiding the post, with an optional note for the log."""
 
     reason = StringField(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 
 # WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from forum.forms import IdListField, parse_id
+from forum.forms import Form, IdListField, parse_id
 from forum.permissions import Visibility
 from forum.services.moderation import REASON_MAX
 from forum.services.threads import BODY_MAX, TITLE_MAX
@@ -50,7 +49,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class AudienceForm(FlaskForm):
+class AudienceForm(Form):
     """Who sees a thread, and the people to name into its circle (ignored unless a circle)."""
 
     visibility = RadioField(
@@ -85,31 +84,31 @@ class VisibilityForm(AudienceForm):
     circle = IdListField(_l("Add people to the circle"))
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     """Reply to a thread in Markdown."""
 
     body = TextAreaField(_l("Your reply"), validators=_body_validators, render_kw={"rows": 8})
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(Form):
     """Change the text of a post (one's own, or anyone's for a facilitator)."""
 
     body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12})
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A reason, required: for reporting a post, or hiding a post or a thread."""
 
     reason = TextAreaField(_l("Reason"), validators=_reason_validators, render_kw={"rows": 4})
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     """Give a thread a new title."""
 
     title = StringField(_l("New title"), filters=[_strip], validators=_title_validators)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move a thread to another theme; the view sets the themes offered."""
 
     theme_id = SelectField(

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 from werkzeug.serving import make_server
 
+from tests.browser.pagecheck import LAYOUT_JS, assert_fits
 from tests.conftest import make_test_app, postgres_database
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -119,9 +120,51 @@ _axe = Axe()
 
 
 def audit(page: Page) -> None:
-    """Fail with axe-core's report when the page breaks a WCAG 2.0/2.1 A or AA rule."""
+    """Fail with axe-core's report when the page breaks a WCAG 2.0/2.1 A or AA rule, or when
+    it scrolls sideways or sticks out of the window."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+    assert_fits(page)
+
+
+# Run in every document a journey loads: after the load event, report what does not fit the
+# window to the test (through a binding, which the pages' strict CSP does not block).
+WATCH_LAYOUT_JS = f"""
+window.addEventListener('load', () => requestAnimationFrame(() => {{
+  const problems = ({LAYOUT_JS})();
+  if (problems.length) window.__forumLayoutProblems(location.href, problems);
+}}));
+"""
+
+
+# What the pages loaded during the current test did not fit; reset for each test.
+_layout_faults: list[str] = []
+
+
+def watch_layout(context: BrowserContext) -> BrowserContext:
+    """Check the layout of every page the context loads, failing the current test at its end.
+
+    Journeys that open a second browser (a context of their own) pass it through here.
+    """
+
+    def report(_source: object, url: str, problems: list[str]) -> None:
+        _layout_faults.append(f"{url} does not fit its window:\n  " + "\n  ".join(problems))
+
+    context.expose_binding("__forumLayoutProblems", report)
+    context.add_init_script(WATCH_LAYOUT_JS)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def _every_page_fits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test when any page it loads scrolls sideways or sticks out of the window."""
+    _layout_faults.clear()
+    if "page" in request.fixturenames:
+        watch_layout(request.getfixturevalue("context"))
+    yield
+    faults = list(dict.fromkeys(_layout_faults))
+    _layout_faults.clear()
+    assert not faults, "\n".join(faults)
 
 
 def screenshot(page: Page, name: str, width: str) -> None:

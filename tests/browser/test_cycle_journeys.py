@@ -8,7 +8,7 @@ from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
 from forum.demo import PEOPLE
-from tests.browser.conftest import audit, login, screenshot
+from tests.browser.conftest import audit, login, screenshot, watch_layout
 
 NAMES = {person.email: person.name for person in PEOPLE}
 # Each width gets its own people, so the journeys don't meet.
@@ -24,7 +24,7 @@ def email(key: str) -> str:
 
 def new_page(browser: Browser, args: dict, who: str) -> Page:
     """Open a fresh browser (its own cookies) logged in as someone."""
-    page = browser.new_context(**args).new_page()
+    page = watch_layout(browser.new_context(**args)).new_page()
     page.set_default_timeout(8000)
     login(page, who)
     return page

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import audit, login, screenshot
+from tests.browser.conftest import audit, login, screenshot, watch_layout
 
 DEMO_PASSWORD = "demo-password"
 # Each width gets its own people, so journeys that change an account don't meet.
@@ -66,7 +66,7 @@ def test_accept_invitation_from_the_email_link(
     message = [m for m in mailbox.wait_for(1) if m["To"] == newcomer][0]
     link = next(url for url in mailbox.links(message) if "/invitation/" in url)
 
-    second = browser.new_context(**browser_context_args)  # the invitee's own browser
+    second = watch_layout(browser.new_context(**browser_context_args))  # the invitee's own browser
     invitee = second.new_page()
     invitee.goto(link)
     expect(invitee.get_by_role("heading", level=1)).to_have_text(t("Join the network forum"))
@@ -165,7 +165,7 @@ def test_admin_deactivates_a_member_who_loses_access(
     page: Page, browser: Browser, browser_context_args: dict, width: str, t
 ) -> None:
     victim = email_of(PEOPLE[width]["victim"])
-    victim_context = browser.new_context(**browser_context_args)
+    victim_context = watch_layout(browser.new_context(**browser_context_args))
     victim_page = victim_context.new_page()
     login(victim_page, victim)
 

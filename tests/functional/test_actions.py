@@ -596,7 +596,7 @@ def test_follow_through_chart_counts_each_meetings_commitments(
 
     login_as(facilitator)
     page = text(client.get("/facilitator/oversigt"))
-    chart = page[page.index('class="data follow-through"') :]
+    chart = page[page.index('class="data follow-through') :]
     assert "<caption>" in chart and 'scope="row"' in chart
     last_row = row_for(chart, last.title)
     assert last_row.count("bar-w-25") == 4
