@@ -18,6 +18,7 @@ from forum.moderation.forms import AnnouncementForm, DismissForm
 from forum.permissions import can_announce, can_moderate, is_member, require
 from forum.services import ServiceError
 from forum.services import moderation as moderation_service
+from forum.services import threads as thread_service
 from forum.threads.forms import VISIBILITY_LABELS
 
 Page = str | tuple[str, int] | Response
@@ -83,9 +84,11 @@ def describe_detail(entry: ModerationLogEntry) -> str:
 def queue() -> str:
     """Show the open reports, oldest first, each with its post in context. Raises Forbidden."""
     require(can_moderate(current_user))
+    reports = moderation_service.open_reports(_me())
     return render_template(
         "moderation/queue.html",
-        reports=moderation_service.open_reports(_me()),
+        reports=reports,
+        numbers=thread_service.post_numbers([report.post for report in reports]),
         form=DismissForm(formdata=None),
     )
 

@@ -144,7 +144,8 @@ def hide_post(actor: User, post: Post, reason: str) -> None:
     post.hidden_at = utcnow()
     post.hidden_by_id = actor.id
     thread = post.thread
-    thread.hidden_post_count += 1
+    # Counted in SQL, so two facilitators hiding at once both count: pages are made from it.
+    thread.hidden_post_count = Thread.hidden_post_count + 1
     _resolve_reports(actor, post, "hidden")
     log_action(actor, "hide_post", post=post, subject=post.author, reason=reason)
     db.session.flush()
@@ -158,7 +159,7 @@ def restore_post(actor: User, post: Post) -> None:
         return
     post.hidden_at = None
     post.hidden_by_id = None
-    post.thread.hidden_post_count = max(post.thread.hidden_post_count - 1, 0)
+    post.thread.hidden_post_count = Thread.hidden_post_count - 1
     log_action(actor, "restore_post", post=post, subject=post.author)
     db.session.flush()
     refresh_thread_activity(post.thread)

@@ -88,7 +88,7 @@ def _post_target(post: Post) -> str:
     return url_for(
         "threads.thread",
         thread_id=post.thread_id,
-        side=thread_service.page_of(post.position),
+        side=thread_service.post_page(post),
         _anchor=f"post-{post.id}",
     )
 
@@ -259,6 +259,7 @@ def revisions(post_id: int) -> str:
         post=item,
         thread=item.thread,
         revisions=thread_service.revisions_of(item),
+        number=thread_service.post_number(item),
     )
 
 
@@ -512,7 +513,12 @@ def hide_post(post_id: int) -> Page:
                 return redirect(url_for("moderation.queue"))
             return redirect(_post_target(item))
     page = render_template(
-        "threads/hide_post.html", post=item, thread=item.thread, form=form, report=report
+        "threads/hide_post.html",
+        post=item,
+        thread=item.thread,
+        form=form,
+        report=report,
+        number=thread_service.post_number(item),
     )
     return page, _status(form)
 
@@ -545,5 +551,11 @@ def report_post(post_id: int) -> Page:
         else:
             flash(_("Thank you — a facilitator will look at it."), "success")
             return redirect(_post_target(item))
-    page = render_template("threads/report_post.html", post=item, thread=item.thread, form=form)
+    page = render_template(
+        "threads/report_post.html",
+        post=item,
+        thread=item.thread,
+        form=form,
+        number=thread_service.post_number(item),
+    )
     return page, _status(form)
