@@ -295,6 +295,9 @@ def visibility(thread_id: int) -> Page:
     # A circle keeps the people named before, also while the thread is open to more.
     form.circle_size = len(item.circle)
     if form.validate_on_submit():
+        if form.visibility.data == Visibility.NETWORK and item.is_confidential:
+            # Opening what was said in confidence asks first, on a page of its own.
+            return redirect(url_for("threads.open_to_network", thread_id=item.id))
         try:
             if form.visibility.data == item.visibility == Visibility.CIRCLE:
                 if form.circle.data:
@@ -310,6 +313,27 @@ def visibility(thread_id: int) -> Page:
             flash(_("Who can see the thread is saved."), "success")
             return redirect(url_for("threads.visibility", thread_id=item.id))
     return _render_visibility(item, form)
+
+
+@bp.route("/traad/<id:thread_id>/aabn", methods=["GET", "POST"])
+def open_to_network(thread_id: int) -> Page:
+    """Say what would become visible to whom and ask to confirm (GET), then open a confidential
+    thread to the whole network (POST). Raises NotFound (404) for outsiders and Forbidden (403)
+    for other members."""
+    item = access_thread(current_user, thread_id)
+    require(can_change_visibility(current_user, item))
+    if not item.is_confidential:
+        return redirect(url_for("threads.visibility", thread_id=item.id))
+    if request.method == "POST":
+        circle_service.change_visibility(_me(), item, Visibility.NETWORK)
+        flash(_("The thread is open to the whole network."), "success")
+        return redirect(url_for("threads.thread", thread_id=item.id))
+    return render_template(
+        "threads/open_to_network.html",
+        thread=item,
+        opening=circle_service.opening_to_network(item),
+        visibility_labels=VISIBILITY_LABELS,
+    )
 
 
 @bp.route("/traad/<id:thread_id>/kreds/<id:user_id>/fjern", methods=["GET", "POST"])
