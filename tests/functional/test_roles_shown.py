@@ -11,6 +11,7 @@ from forum.services import threads as thread_service
 from tests import factories
 from tests.text import da, text
 
+
 def role_badge(role: str) -> str:
     """Return the badge of a role as a Danish reader's page carries it."""
     return f'<span class="tag tag-role">{da(role)}</span>'
