@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from forum.extensions import db
 from forum.permissions import ROLES
 from forum.services import ServiceError
 from forum.services import accounts as account_service
@@ -28,13 +29,16 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
         user = account_service.create_user(email, name, role, password)
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
+    db.session.commit()
     click.echo(f"Created {user.role} {user.email}")
 
 
 @click.command("rerender-posts")
 def rerender_posts_command() -> None:
     """Re-render posts stored under older Markdown rules."""
-    click.echo(f"Re-rendered {thread_service.rerender_outdated_posts()} posts")
+    count = thread_service.rerender_outdated_posts()
+    db.session.commit()
+    click.echo(f"Re-rendered {count} posts")
 
 
 def init_app(app: Flask) -> None:

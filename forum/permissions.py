@@ -11,10 +11,22 @@ from enum import StrEnum
 from typing import NoReturn
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from forum.extensions import db
-from forum.models import CircleMember, Commitment, Post, Report, Theme, Thread, User
+from forum.models import (
+    Announcement,
+    CircleMember,
+    Commitment,
+    Meeting,
+    Post,
+    Report,
+    Survey,
+    Theme,
+    Thread,
+    User,
+    utcnow,
+)
 
 
 class Role(StrEnum):
@@ -113,6 +125,28 @@ def can_change_account(user: User | None, target: User) -> bool:
 def can_manage_themes(user: User | None) -> bool:
     """Return whether the user may add, edit, reorder and archive themes (admins)."""
     return is_admin(user)
+
+
+def access_account(user: User | None, account_id: int) -> User:
+    """Load any account for an administrator, deactivated ones included.
+
+    Raises Forbidden (403) for everyone else, whatever the id, and NotFound (404) when missing.
+    """
+    require(can_manage_accounts(user))
+    account = db.session.get(User, account_id)
+    if account is None:
+        not_found()
+    return account
+
+
+def access_changeable_account(user: User | None, account_id: int) -> User:
+    """Load an account the administrator may change (not their own).
+
+    Raises Forbidden (403) for non-admins and for one's own account, NotFound (404) when missing.
+    """
+    account = access_account(user, account_id)
+    require(can_change_account(user, account))
+    return account
 
 
 def visible_members(user: User | None) -> ColumnElement[bool]:
@@ -304,15 +338,6 @@ def can_moderate(user: User | None) -> bool:
     return is_facilitator(user)
 
 
-def can_see_hidden(user: User | None, item: Post | Thread) -> bool:
-    """Return whether the user may read hidden content and its reason (facilitators, author)."""
-    if not is_member(user):
-        return False
-    if is_facilitator(user):
-        return True
-    return item.author_id == user.id
-
-
 def visible_reports(user: User | None) -> ColumnElement[bool]:
     """Return the SQL filter for reports: all for facilitators, one's own for members."""
     if not is_member(user):
@@ -320,6 +345,43 @@ def visible_reports(user: User | None) -> ColumnElement[bool]:
     if is_facilitator(user):
         return true()
     return Report.reporter_id == user.id
+
+
+def access_report(user: User | None, report_id: int) -> Report:
+    """Load a report for a facilitator, in a thread they may see.
+
+    Raises Forbidden (403) for members, whatever the id, and NotFound (404) when missing.
+    """
+    require(can_moderate(user))
+    report = find_report(user, report_id)
+    if report is None:
+        not_found()
+    return report
+
+
+def find_report(user: User | None, report_id: int) -> Report | None:
+    """Return a report the user may see (in a thread they may see), or None."""
+    return db.session.scalar(
+        select(Report)
+        .join(Report.post)
+        .join(Post.thread)
+        .where(Report.id == report_id)
+        .where(visible_reports(user), visible_threads(user))
+    )
+
+
+def access_announcement(user: User | None, announcement_id: int) -> Announcement:
+    """Load an announcement still on the home page, for those who may remove it.
+
+    Raises Forbidden (403) for members and NotFound (404) for a missing or removed one.
+    """
+    require(can_announce(user))
+    announcement = db.session.get(Announcement, announcement_id)
+    if announcement is None:
+        not_found()
+    if announcement.removed_at is not None:
+        not_found()
+    return announcement
 
 
 def can_announce(user: User | None) -> bool:
@@ -361,6 +423,35 @@ def can_manage_meetings(user: User | None) -> bool:
 def can_view_attendance(user: User | None) -> bool:
     """Return whether the user may see who comes, dietary needs and export them."""
     return is_facilitator(user)
+
+
+def access_meeting(user: User | None, meeting_id: int) -> Meeting:
+    """Load a meeting: every member sees every meeting. Raises NotFound (404) otherwise."""
+    if not is_member(user):
+        not_found()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        not_found()
+    return meeting
+
+
+def access_meeting_preparation(user: User | None, meeting_id: int) -> Meeting:
+    """Load a meeting for the facilitators' preparation pages.
+
+    Raises Forbidden (403) for members, whatever the id, and NotFound (404) when missing.
+    """
+    require(can_view_overview(user))
+    return access_meeting(user, meeting_id)
+
+
+def can_see_survey_totals(user: User | None, survey: Survey) -> bool:
+    """Return whether the user may see a survey's totals: facilitators always, members once
+    it no longer takes answers."""
+    if not is_member(user):
+        return False
+    if can_view_survey_answers(user):
+        return True
+    return not survey.takes_answers(utcnow())
 
 
 def can_view_survey_answers(user: User | None) -> bool:
@@ -411,3 +502,65 @@ def can_comment_commitment(user: User | None, commitment: Commitment) -> bool:
 def can_view_overview(user: User | None) -> bool:
     """Return whether the user may see the facilitator overview and meeting preparation."""
     return is_facilitator(user)
+
+
+# --- what templates may ask ----------------------------------------------------------------
+
+
+class ReaderAbilities:
+    """The named questions a template may ask about the person reading the page.
+
+    Templates get this object as `can`, not the module, so they can neither load objects nor
+    reach a gate that a view should have asked.
+    """
+
+    def __init__(self, user: User | None) -> None:
+        self._user = user
+
+    def administer(self) -> bool:
+        """Return whether the reader is an administrator."""
+        return is_admin(self._user)
+
+    def invite(self) -> bool:
+        """Return whether the reader may invite people."""
+        return can_invite(self._user)
+
+    def moderate(self) -> bool:
+        """Return whether the reader moderates (facilitators and admins)."""
+        return can_moderate(self._user)
+
+    def announce(self) -> bool:
+        """Return whether the reader may post and remove announcements."""
+        return can_announce(self._user)
+
+    def view_overview(self) -> bool:
+        """Return whether the reader may see the facilitator overview and preparation pages."""
+        return can_view_overview(self._user)
+
+    def see_hidden_posts(self) -> bool:
+        """Return whether hidden posts are shown to the reader (and counted for them)."""
+        return can_moderate(self._user)
+
+    def change_visibility(self, thread: Thread) -> bool:
+        """Return whether the reader may change who can see the thread."""
+        return can_change_visibility(self._user, thread)
+
+    def edit_post(self, post: Post) -> bool:
+        """Return whether the reader may edit the post."""
+        return can_edit_post(self._user, post)
+
+    def withdraw_post(self, post: Post) -> bool:
+        """Return whether the reader may withdraw the post."""
+        return can_withdraw_post(self._user, post)
+
+    def read_withdrawn(self, post: Post) -> bool:
+        """Return whether the reader may read the post although it was withdrawn."""
+        return can_read_withdrawn(self._user, post)
+
+    def view_revisions(self, post: Post) -> bool:
+        """Return whether the reader may see the post's earlier versions."""
+        return can_view_revisions(self._user, post)
+
+    def report(self, post: Post) -> bool:
+        """Return whether the reader may report the post to the facilitators."""
+        return can_report(self._user, post)

@@ -10,13 +10,12 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from forum import permissions
+from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
 from forum.models import User
 
@@ -43,28 +42,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    """Turn on WAL, a busy timeout and foreign keys, and begin every transaction IMMEDIATE.
-
-    IMMEDIATE takes the write lock at BEGIN, so two workers never deadlock upgrading a read
-    lock and fail with "database is locked"; they wait up to the busy timeout instead.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")  # first, so the pragmas below wait too
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def select_locale() -> str:
@@ -101,6 +78,12 @@ def _security_headers(response: Response) -> Response:
     """Add the security headers every response carries."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    return response
+
+
+def _finish_transaction(response: Response) -> Response:
+    """Commit the request's one transaction when it succeeded, else roll it back."""
+    finish_request(response.status_code)
     return response
 
 
@@ -153,7 +136,7 @@ def init_app(app: Flask) -> None:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine)
+            configure_sqlite(db.engine)
 
     from forum.actions import bp as actions_bp
     from forum.admin import bp as admin_bp
@@ -182,14 +165,18 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_require_login)
     app.after_request(_security_headers)
+    app.after_request(_finish_transaction)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.jinja_env.filters["datetime"] = _format_datetime
-    app.jinja_env.globals["can"] = permissions
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
         from forum.services.accounts import REGIONS
 
-        return {"REGIONS": REGIONS, "current_language": select_locale()}
+        return {
+            "REGIONS": REGIONS,
+            "current_language": select_locale(),
+            "can": permissions.ReaderAbilities(current_user),
+        }

@@ -25,6 +25,7 @@ from forum.models import Commitment, Meeting, Theme, User
 from forum.permissions import (
     CommitmentVisibility,
     access_commitment,
+    access_meeting_preparation,
     can_comment_commitment,
     can_edit_commitment,
     can_view_overview,
@@ -349,20 +350,11 @@ def overview() -> str:
     )
 
 
-def _meeting(meeting_id: int) -> Meeting:
-    """Load a meeting for the facilitators. Raises Forbidden (403) or NotFound (404)."""
-    require(can_view_overview(current_user))
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 @bp.get("/moeder/<id:meeting_id>/forberedelse")
 def prepare(meeting_id: int) -> str:
     """Show facilitators who comes, their commitments from the meeting before with the latest
     entries, open help requests and the survey totals. Raises Forbidden (403) or NotFound."""
-    meeting = _meeting(meeting_id)
+    meeting = access_meeting_preparation(current_user, meeting_id)
     return render_template(
         "actions/prepare.html",
         prep=action_service.meeting_preparation(_me(), meeting),
@@ -376,7 +368,7 @@ def prepare_csv(meeting_id: int) -> Response:
 
     Raises Forbidden (403) or NotFound (404).
     """
-    meeting = _meeting(meeting_id)
+    meeting = access_meeting_preparation(current_user, meeting_id)
     text = action_service.preparation_csv(action_service.meeting_preparation(_me(), meeting))
     filename = f"forberedelse-{meeting.date.isoformat()}.csv"
     return Response(

@@ -37,10 +37,7 @@ def _status(form: FlaskForm) -> int:
 
 def _managed_account(user_id: int) -> User:
     """Load an account the current admin may change. Raises NotFound (404) or Forbidden (403)."""
-    permissions.require(permissions.can_manage_accounts(current_user))
-    target = db.get_or_404(User, user_id)
-    permissions.require(permissions.can_change_account(current_user, target))
-    return target
+    return permissions.access_changeable_account(current_user, user_id)
 
 
 def _managed_theme(theme_id: int) -> Theme:
@@ -100,8 +97,7 @@ def account(user_id: int) -> str:
 
     Raises Forbidden (403) for non-admins and NotFound (404) for a missing account.
     """
-    permissions.require(permissions.can_manage_accounts(current_user))
-    target = db.get_or_404(User, user_id)
+    target = permissions.access_account(current_user, user_id)
     return render_template(
         "admin/account.html",
         account=target,

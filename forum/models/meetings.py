@@ -88,6 +88,12 @@ class Survey(db.Model):
         back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
     )
 
+    def takes_answers(self, now: datetime) -> bool:
+        """Return whether answers are still taken: not closed by hand, closing time not passed."""
+        if self.closed_at is not None:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
 
 class SurveyQuestion(db.Model):
     """One question: single choice, multiple choice, a 1–5 scale, or free text."""

@@ -82,7 +82,7 @@ def create_user(
     if password is not None:
         set_password(user, password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -109,20 +109,20 @@ def invite(actor: User, email: str, name: str, role: str) -> Invitation:
         invited_by_id=actor.id,
         expires_at=utcnow() + INVITATION_VALID_FOR,
     )
-    db.session.add(invitation)
-    db.session.commit()
     link = site_url("auth.accept_invitation", token=token)
+    # The email goes out before the row is added, so that no write lock is held while SMTP
+    # answers; a failed send leaves nothing behind. (Issue 9 moves emails to the worker.)
     try:
         send_templated_email(
             email, "invitation", "da", invitation=invitation, inviter=actor, link=link
         )
     except (smtplib.SMTPException, OSError) as error:
         current_app.logger.exception("Could not send the invitation to %s", email)
-        invitation.revoked_at = utcnow()
-        db.session.commit()
         raise ServiceError(
             _l("The invitation email could not be sent. Try again in a moment.")
         ) from error
+    db.session.add(invitation)
+    db.session.flush()
     return invitation
 
 
@@ -156,7 +156,7 @@ def accept_invitation(token: str, password: str, profile: dict[str, str]) -> Use
     _apply_profile(user, profile)
     invitation.accepted_at = utcnow()
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -222,18 +222,19 @@ def authenticate(email: str, password: str, address: str) -> User:
     )
     if not password_ok or not user.is_enabled:
         db.session.add(LoginFailure(email=email[:254], address=address[:64]))
+        # The refusal answers 422, on which the request rolls back; the failure must count.
         db.session.commit()
         raise ServiceError(_l("Wrong email or password."))
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def end_all_sessions(user: User) -> None:
     """Make every existing session and remember-me cookie of the account useless."""
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 # --- passwords ---------------------------------------------------------------------------
@@ -248,18 +249,20 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_enabled:
         return
     token, token_hash = _new_token()
-    db.session.add(
-        PasswordResetToken(
-            user_id=user.id, token_hash=token_hash, expires_at=utcnow() + RESET_VALID_FOR
-        )
-    )
-    db.session.commit()
     link = site_url("auth.reset_password", token=token)
+    # Sent before the row is added, so that no write lock is held while SMTP answers.
     try:
         send_to_user(user, "password_reset", link=link)
     except (smtplib.SMTPException, OSError):
         # Answer as for an unknown address: a failure must not reveal that the account exists.
         current_app.logger.exception("Could not send a password reset email")
+        return
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id, token_hash=token_hash, expires_at=utcnow() + RESET_VALID_FOR
+        )
+    )
+    db.session.flush()
 
 
 def valid_reset_token(token: str) -> PasswordResetToken | None:
@@ -286,7 +289,7 @@ def reset_password(token: str, password: str) -> User:
     set_password(user, password)
     reset.used_at = utcnow()
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -299,7 +302,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise ServiceError(_l("Your current password is not right."), field="current_password")
     set_password(user, new_password)
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 # --- profile and administration ----------------------------------------------------------
@@ -319,7 +322,7 @@ def _apply_profile(user: User, profile: dict[str, str]) -> None:
 def update_profile(user: User, profile: dict[str, str]) -> None:
     """Save the person's own profile fields."""
     _apply_profile(user, profile)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_language(user: User, language: str) -> None:
@@ -327,7 +330,7 @@ def set_language(user: User, language: str) -> None:
     if language not in LANGUAGES:
         raise ServiceError(_l("Unknown language."))
     user.language = language
-    db.session.commit()
+    db.session.flush()
 
 
 def deactivate(actor: User, user: User) -> None:
@@ -340,14 +343,14 @@ def deactivate(actor: User, user: User) -> None:
     user.is_enabled = False
     user.deactivated_at = utcnow()
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 def reactivate(actor: User, user: User) -> None:
     """Let a deactivated account log in again."""
     user.is_enabled = True
     user.deactivated_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 def change_role(actor: User, user: User, role: str) -> None:
@@ -357,7 +360,7 @@ def change_role(actor: User, user: User, role: str) -> None:
     if actor.id == user.id:
         raise ServiceError(_l("You cannot change your own role."))
     user.role = role
-    db.session.commit()
+    db.session.flush()
 
 
 def list_accounts() -> list[User]:

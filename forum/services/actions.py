@@ -292,7 +292,7 @@ def create_commitment(
         visibility=visibility,
     )
     db.session.add(commitment)
-    db.session.commit()
+    db.session.flush()
     return commitment
 
 
@@ -322,7 +322,7 @@ def update_commitment(
         visibility=visibility,
     )
     commitment.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return commitment
 
 
@@ -333,7 +333,7 @@ def set_status(actor: User, commitment: Commitment, status: str) -> None:
         return
     commitment.status = status
     commitment.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def _first_line(text: str, limit: int) -> str:
@@ -414,19 +414,13 @@ def log_progress(
         created_at=now,
     )
     db.session.add(entry)
-    commitment.entry_count = (commitment.entry_count or 0) + 1
+    commitment.entry_count = Commitment.entry_count + 1  # in SQL: no lost update
     commitment.last_entry_at = now
-    if not ask_for_help:
-        db.session.commit()
-        return entry
-    # create_thread commits the entry, the counters and the thread together.
-    try:
+    if ask_for_help:
+        # The request commits the entry, the counters and the help thread together.
         thread = start_thread(author, commitment.theme, help_title, help_body, Visibility.NETWORK)
-    except ServiceError:
-        db.session.rollback()
-        raise
-    entry.help_thread_id = thread.id
-    db.session.commit()
+        entry.help_thread_id = thread.id
+    db.session.flush()
     return entry
 
 
@@ -443,8 +437,8 @@ def add_comment(author: User, commitment: Commitment, body: str) -> CommitmentCo
         created_at=utcnow(),
     )
     db.session.add(comment)
-    commitment.comment_count = (commitment.comment_count or 0) + 1
-    db.session.commit()
+    commitment.comment_count = Commitment.comment_count + 1  # in SQL: no lost update
+    db.session.flush()
     return comment
 
 

@@ -43,14 +43,14 @@ def ensure_token(user: User) -> str:
     """Return the person's feed token, creating it the first time it is needed."""
     if not user.calendar_token:
         user.calendar_token = _new_token()
-        db.session.commit()
+        db.session.flush()
     return user.calendar_token
 
 
 def reset_token(user: User) -> str:
     """Give the person a new feed token; the old address stops working at once."""
     user.calendar_token = _new_token()
-    db.session.commit()
+    db.session.flush()
     return user.calendar_token
 
 

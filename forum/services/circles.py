@@ -32,7 +32,7 @@ def change_visibility(
     opened = old != Visibility.NETWORK and visibility == Visibility.NETWORK
     if old != visibility and (opened or actor.id != thread.author_id):
         log_action(actor, "change_visibility", thread=thread, detail=f"{old} → {visibility}")
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def add_circle_members(actor: User, thread: Thread, user_ids: list[int]) -> list
     if actor.id != thread.author_id:
         for person in added:
             log_action(actor, "add_circle_member", thread=thread, subject=person)
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -95,7 +95,7 @@ def remove_circle_member(actor: User, thread: Thread, person: User) -> None:
     db.session.delete(membership)
     if actor.id != thread.author_id:
         log_action(actor, "remove_circle_member", thread=thread, subject=person)
-    db.session.commit()
+    db.session.flush()
 
 
 def circle_members(thread: Thread) -> list[User]:

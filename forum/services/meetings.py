@@ -144,7 +144,7 @@ def create_meeting(actor: User, details: MeetingDetails) -> Meeting:
     _apply(meeting, details)
     meeting.created_at = meeting.updated_at
     db.session.add(meeting)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -153,7 +153,7 @@ def update_meeting(actor: User, meeting: Meeting, details: MeetingDetails) -> Me
     times."""
     details = _checked(details)
     _apply(meeting, details)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -252,7 +252,7 @@ def answer_invitation(
         },
     )
     db.session.execute(statement)
-    db.session.commit()
+    db.session.flush()
     rsvp = db.session.get(Rsvp, (meeting.id, user.id), populate_existing=True)
     assert rsvp is not None
     return rsvp

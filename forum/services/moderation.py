@@ -23,34 +23,11 @@ from forum.models import (
 )
 from forum.permissions import visible_reports, visible_threads
 from forum.services import ServiceError
+from forum.services.audit import log_action
 from forum.services.threads import check_title, refresh_thread_activity
 
 REASON_MAX = 2000
 LOG_PAGE_SIZE = 50
-
-
-def log_action(
-    actor: User,
-    action: str,
-    *,
-    thread: Thread | None = None,
-    post: Post | None = None,
-    subject: User | None = None,
-    reason: str = "",
-    detail: str = "",
-) -> None:
-    """Add a moderation log entry to the session (committed with the action itself)."""
-    db.session.add(
-        ModerationLogEntry(
-            actor_id=actor.id,
-            action=action,
-            thread_id=thread.id if thread else (post.thread_id if post else None),
-            post_id=post.id if post else None,
-            subject_user_id=subject.id if subject else None,
-            reason=reason,
-            detail=detail,
-        )
-    )
 
 
 def _check_reason(reason: str) -> str:
@@ -70,14 +47,14 @@ def set_pinned(actor: User, thread: Thread, pinned: bool) -> None:
     """Pin a thread to the top of its theme, or unpin it."""
     thread.pinned = pinned
     log_action(actor, "pin" if pinned else "unpin", thread=thread)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_locked(actor: User, thread: Thread, locked: bool) -> None:
     """Lock a thread against replies, or unlock it."""
     thread.locked_at = utcnow() if locked else None
     log_action(actor, "lock" if locked else "unlock", thread=thread)
-    db.session.commit()
+    db.session.flush()
 
 
 def move_thread(actor: User, thread: Thread, theme: Theme) -> None:
@@ -89,7 +66,7 @@ def move_thread(actor: User, thread: Thread, theme: Theme) -> None:
     old_name = thread.theme.name
     thread.theme_id = theme.id
     log_action(actor, "move", thread=thread, detail=f"{old_name} → {theme.name}")
-    db.session.commit()
+    db.session.flush()
 
 
 def rename_thread(actor: User, thread: Thread, title: str) -> None:
@@ -100,7 +77,7 @@ def rename_thread(actor: User, thread: Thread, title: str) -> None:
     old_title = thread.title
     thread.title = title
     log_action(actor, "rename", thread=thread, detail=f"{old_title} → {title}")
-    db.session.commit()
+    db.session.flush()
 
 
 def hide_thread(actor: User, thread: Thread, reason: str) -> None:
@@ -109,7 +86,7 @@ def hide_thread(actor: User, thread: Thread, reason: str) -> None:
     thread.hidden_at = utcnow()
     thread.hidden_by_id = actor.id
     log_action(actor, "hide_thread", thread=thread, reason=thread.hidden_reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def restore_thread(actor: User, thread: Thread) -> None:
@@ -117,7 +94,7 @@ def restore_thread(actor: User, thread: Thread) -> None:
     thread.hidden_at = None
     thread.hidden_by_id = None
     log_action(actor, "restore_thread", thread=thread)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- posts -------------------------------------------------------------------------------
@@ -144,13 +121,12 @@ def hide_post(actor: User, post: Post, reason: str) -> None:
     post.hidden_at = utcnow()
     post.hidden_by_id = actor.id
     thread = post.thread
-    # Counted in SQL, so two facilitators hiding at once both count: pages are made from it.
     thread.hidden_post_count = Thread.hidden_post_count + 1
     _resolve_reports(actor, post, "hidden")
     log_action(actor, "hide_post", post=post, subject=post.author, reason=reason)
     db.session.flush()
     refresh_thread_activity(thread)
-    db.session.commit()
+    db.session.flush()
 
 
 def restore_post(actor: User, post: Post) -> None:
@@ -163,13 +139,7 @@ def restore_post(actor: User, post: Post) -> None:
     log_action(actor, "restore_post", post=post, subject=post.author)
     db.session.flush()
     refresh_thread_activity(post.thread)
-    db.session.commit()
-
-
-def log_moderator_edit(actor: User, post: Post) -> None:
-    """Record that a facilitator edited someone else's post (the edit itself is a revision)."""
-    log_action(actor, "edit_post", post=post, subject=post.author)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- reports -----------------------------------------------------------------------------
@@ -179,7 +149,7 @@ def report_post(reporter: User, post: Post, reason: str) -> Report:
     """Report a post to the facilitators. Raises ServiceError without a reason."""
     report = Report(post_id=post.id, reporter_id=reporter.id, reason=_check_reason(reason))
     db.session.add(report)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -191,7 +161,7 @@ def dismiss_report(actor: User, report: Report, reason: str = "") -> None:
     report.resolved_by_id = actor.id
     report.resolution = "dismissed"
     log_action(actor, "dismiss_report", post=report.post, subject=report.reporter, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def open_reports(viewer: User) -> list[Report]:
@@ -243,17 +213,6 @@ def reports_by(reporter: User) -> list[Report]:
     )
 
 
-def access_report(viewer: User, report_id: int) -> Report | None:
-    """Return a report the viewer may see (in a thread they may see), or None."""
-    return db.session.scalar(
-        select(Report)
-        .join(Report.post)
-        .join(Post.thread)
-        .where(Report.id == report_id)
-        .where(visible_reports(viewer), visible_threads(viewer))
-    )
-
-
 # --- the log -----------------------------------------------------------------------------
 
 
@@ -292,7 +251,7 @@ def post_announcement(actor: User, title: str, body: str) -> Announcement:
     db.session.add(announcement)
     db.session.flush()
     log_action(actor, "announce", detail=title)
-    db.session.commit()
+    db.session.flush()
     return announcement
 
 
@@ -300,7 +259,7 @@ def remove_announcement(actor: User, announcement: Announcement) -> None:
     """Take an announcement off the home page."""
     announcement.removed_at = utcnow()
     log_action(actor, "remove_announcement", detail=announcement.title)
-    db.session.commit()
+    db.session.flush()
 
 
 def active_announcements() -> list[Announcement]:

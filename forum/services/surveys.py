@@ -74,10 +74,7 @@ def field_name(question: SurveyQuestion | int) -> str:
 
 def is_open(survey: Survey, now: datetime | None = None) -> bool:
     """Return whether answers are still taken: not closed by hand, closing date not passed."""
-    now = now or utcnow()
-    if survey.closed_at is not None:
-        return False
-    return survey.closes_at is None or now < survey.closes_at
+    return survey.takes_answers(now or utcnow())
 
 
 def closes_at_for(last_day: date | None) -> datetime | None:
@@ -167,7 +164,7 @@ def save_survey(
     survey.intro = intro
     survey.anonymous = bool(anonymous)
     survey.closes_at = closes_at_for(last_answer_day)
-    db.session.commit()
+    db.session.flush()
     return survey
 
 
@@ -233,7 +230,7 @@ def add_question(
         SurveyOption(position=number, label=label) for number, label in enumerate(options, 1)
     ]
     db.session.add(question)
-    db.session.commit()
+    db.session.flush()
     return question
 
 
@@ -256,7 +253,7 @@ def answer_counts(survey: Survey) -> dict[int, int]:
 def delete_question(actor: User, question: SurveyQuestion) -> None:
     """Remove a question and the answers given to it."""
     db.session.delete(question)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_closed(actor: User, survey: Survey, closed: bool) -> None:
@@ -268,7 +265,7 @@ def set_closed(actor: User, survey: Survey, closed: bool) -> None:
         survey.closed_at = None
         if survey.closes_at is not None and survey.closes_at <= now:
             survey.closes_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -415,7 +412,7 @@ def submit_answers(
                 SurveyAnswer(response_id=response.id, question_id=question.id, text=answer.text)
             )
     response.updated_at = now
-    db.session.commit()
+    db.session.flush()
     db.session.expire(response, ["answers"])
     return response
 

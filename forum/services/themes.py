@@ -37,7 +37,7 @@ def create_theme(name: str, description: str) -> Theme:
     last = db.session.scalar(select(func.max(Theme.position))) or 0
     theme = Theme(name=name, description=(description or "").strip(), position=last + 1)
     db.session.add(theme)
-    db.session.commit()
+    db.session.flush()
     return theme
 
 
@@ -45,7 +45,7 @@ def update_theme(theme: Theme, name: str, description: str) -> None:
     """Rename and describe a theme. Raises ServiceError on an empty or taken name."""
     theme.name = _check_name(name, theme)
     theme.description = (description or "").strip()
-    db.session.commit()
+    db.session.flush()
 
 
 def move_theme(theme: Theme, direction: int) -> None:
@@ -57,10 +57,10 @@ def move_theme(theme: Theme, direction: int) -> None:
         themes[index], themes[target] = themes[target], themes[index]
     for position, item in enumerate(themes, start=1):
         item.position = position
-    db.session.commit()
+    db.session.flush()
 
 
 def set_archived(theme: Theme, archived: bool) -> None:
     """Archive a theme (read-only, out of lists) or bring it back."""
     theme.archived_at = utcnow() if archived else None
-    db.session.commit()
+    db.session.flush()

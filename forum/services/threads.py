@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, case, func, select, tuple_
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum import markdown
+from forum.database import write_lock
 from forum.extensions import db
 from forum.models import CircleMember, Post, PostRevision, Theme, Thread, User, utcnow
 from forum.permissions import (
@@ -22,6 +23,7 @@ from forum.permissions import (
     visible_threads,
 )
 from forum.services import ServiceError
+from forum.services.audit import log_action
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -52,7 +54,7 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _new_post(thread: Thread, author: User, body: str, position: int, now: datetime) -> Post:
+def _new_post(thread: Thread | None, author: User, body: str, position: int, now: datetime) -> Post:
     """Build a post with its Markdown rendered once, now."""
     return Post(
         thread=thread,
@@ -97,7 +99,7 @@ def create_thread(
         for person in circle_people(author, circle_ids):
             if person.id != author.id:
                 thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
-    db.session.commit()
+    db.session.flush()
     return thread
 
 
@@ -134,8 +136,11 @@ def refresh_thread_activity(thread: Thread) -> None:
 def reply(author: User, thread: Thread, body: str) -> Post:
     """Add a reply at the end of the thread. Raises ServiceError on an empty body."""
     body = _check_body(body)
-    # Lock the thread row so concurrent replies get distinct positions (PostgreSQL);
-    # on SQLite the IMMEDIATE transaction already serialises writers.
+    with db.session.no_autoflush:
+        post = _new_post(None, author, body, 0, utcnow())  # rendered before any lock is taken
+    # Lock the thread row so concurrent replies get distinct positions: FOR UPDATE on
+    # PostgreSQL, the write lock on SQLite.
+    write_lock()
     locked = db.session.scalar(
         select(Thread)
         .where(Thread.id == thread.id)
@@ -143,17 +148,18 @@ def reply(author: User, thread: Thread, body: str) -> Post:
         .execution_options(populate_existing=True)
     )
     now = utcnow()
-    post = _new_post(locked, author, body, locked.post_count + 1, now)
+    post.thread, post.position, post.created_at = locked, locked.post_count + 1, now
     locked.post_count += 1
     locked.last_post_at = now
     locked.last_poster_id = author.id
     db.session.add(post)
-    db.session.commit()
+    db.session.flush()
     return post
 
 
 def edit_post(editor: User, post: Post, body: str) -> Post:
-    """Replace a post's text, keeping the earlier version as a revision.
+    """Replace a post's text, keeping the earlier version as a revision; a facilitator's edit
+    of someone else's post is written to the moderation log.
 
     Raises ServiceError on an empty body.
     """
@@ -174,14 +180,16 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
     post.render_version = markdown.RENDER_VERSION
     post.edited_at = utcnow()
     post.edited_by_id = editor.id
-    db.session.commit()
+    if editor.id != post.author_id:
+        log_action(editor, "edit_post", post=post, subject=post.author)
+    db.session.flush()
     return post
 
 
 def withdraw_post(author: User, post: Post) -> None:
     """Withdraw one's own post: members see that it was withdrawn, facilitators still read it."""
     post.withdrawn_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def revisions_of(post: Post) -> list[PostRevision]:
@@ -205,7 +213,7 @@ def rerender_outdated_posts() -> int:
         post.body_html = str(markdown.render(post.body_md))
         post.render_version = markdown.RENDER_VERSION
         count += 1
-    db.session.commit()
+    db.session.flush()
     return count
 
 

@@ -28,6 +28,7 @@ from forum.permissions import (
     can_start_thread,
     can_view_revisions,
     can_withdraw_post,
+    find_report,
     require,
 )
 from forum.services import ServiceError
@@ -220,7 +221,6 @@ def edit_post(post_id: int) -> Page:
     if request.method == "GET":
         form.body.data = item.body_md
     if form.validate_on_submit():
-        before = item.body_md
         try:
             thread_service.edit_post(_me(), item, form.body.data)
         except ServiceError as error:
@@ -229,8 +229,6 @@ def edit_post(post_id: int) -> Page:
             if item.author_id == current_user.id:
                 flash(_("Your post was saved."), "success")
             else:
-                if item.body_md != before:
-                    moderation_service.log_moderator_edit(_me(), item)
                 flash(_("The post was saved and marked as edited by a facilitator."), "success")
             return redirect(_post_target(item))
     page = render_template("threads/edit_post.html", post=item, thread=item.thread, form=form)
@@ -522,7 +520,7 @@ def hide_post(post_id: int) -> Page:
     report = None
     report_id = parse_id(request.args.get("rapport"))
     if report_id is not None:
-        report = moderation_service.access_report(_me(), report_id)
+        report = find_report(current_user, report_id)
         if report is not None and report.post_id != item.id:
             report = None
     form = ReasonForm()
