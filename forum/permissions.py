@@ -384,6 +384,12 @@ def can_announce(user: User | None) -> bool:
     return is_facilitator(user)
 
 
+def network_audience() -> ColumnElement[bool]:
+    """Return the SQL filter for the people who see a thread open to the network: every active
+    account."""
+    return User.is_enabled.is_(True)
+
+
 def circle_candidates(user: User | None) -> ColumnElement[bool]:
     """Return the SQL filter for people who can be named into a circle: active accounts."""
     if not is_member(user):

@@ -109,6 +109,8 @@ ROUTES: dict[str, Route] = {
     "threads.report_post": Route("GET", "/indlaeg/{post}/rapporter", members_only()),
     # Who sees a thread: its author or a facilitator.
     "threads.visibility": Route("GET", "/traad/{thread}/synlighed", FACILITATORS),
+    # Opening a confidential thread to the network asks first (a network thread redirects).
+    "threads.open_to_network": Route("GET", "/traad/{thread}/aabn", FACILITATORS),
     # Only circle threads have a circle to manage.
     "threads.remove_circle_member": Route(
         "GET",

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
+    HiddenField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -231,6 +232,11 @@ class _CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# The values of the answer form's hidden `anonymous` field.
+ANONYMOUS_SHOWN = "1"
+NAMED_SHOWN = "0"
+
+
 class SurveyAnswerForm(Form):
     """A person's answers to a survey: one field per question, named q<id>.
 
@@ -239,6 +245,10 @@ class SurveyAnswerForm(Form):
     """
 
     survey: Survey
+    # The anonymity the person was shown, sent back so the service can refuse answers written
+    # under another one. The template writes it from the survey as it is now, not from this
+    # field, so a form shown again after a refusal carries the current anonymity.
+    anonymous = HiddenField()
 
     @classmethod
     def for_survey(
@@ -266,6 +276,14 @@ class SurveyAnswerForm(Form):
     def question_field(self, question_id: int) -> Field:
         """Return the field of a question."""
         return self[survey_service.field_name(question_id)]
+
+    def anonymity_value(self) -> str:
+        """Return the hidden field's value for the survey's anonymity as it is now."""
+        return ANONYMOUS_SHOWN if self.survey.anonymous else NAMED_SHOWN
+
+    def shown_anonymous(self) -> bool | None:
+        """Return the anonymity the form was shown with, or None when it was not sent."""
+        return {ANONYMOUS_SHOWN: True, NAMED_SHOWN: False}.get(self.anonymous.data or "")
 
     def answers(self) -> dict[int, list[str]]:
         """Return what was sent, by question id, as lists of values."""

@@ -284,6 +284,7 @@ def _render_survey_editor(
         is_open=survey is not None and survey_service.is_open(survey),
         answer_counts=survey_service.answer_counts(survey) if survey else {},
         respondents=survey_service.respondent_count(survey) if survey else 0,
+        anonymity_fixed=survey is not None and survey_service.anonymity_fixed(survey),
     )
     return (page, REFUSED) if refused else page
 
@@ -416,7 +417,9 @@ def survey(meeting_id: int) -> Page:
     form = SurveyAnswerForm.for_survey(found, earlier)
     if form.validate_on_submit():
         try:
-            survey_service.submit_answers(_me(), found, form.answers())
+            survey_service.submit_answers(
+                _me(), found, form.answers(), shown_anonymous=form.shown_anonymous()
+            )
         except ServiceError as error:
             attach_error(form, error)
         else:

@@ -67,9 +67,14 @@ class Thread(Model):
     )
 
     @property
+    def visible_post_count(self) -> int:
+        """Return the number of posts members see (withdrawn ones count: they show as such)."""
+        return max(self.post_count - self.hidden_post_count, 0)
+
+    @property
     def reply_count(self) -> int:
         """Return the number of replies members see (after the opening post, hidden ones out)."""
-        return max(self.post_count - self.hidden_post_count - 1, 0)
+        return max(self.visible_post_count - 1, 0)
 
     @property
     def is_confidential(self) -> bool:

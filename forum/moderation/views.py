@@ -25,6 +25,7 @@ from forum.permissions import (
 )
 from forum.services import ServiceError
 from forum.services import moderation as moderation_service
+from forum.services import threads as thread_service
 from forum.threads.forms import VISIBILITY_LABELS
 
 Page = str | tuple[str, int] | Response
@@ -90,9 +91,11 @@ def describe_detail(entry: ModerationLogEntry) -> str:
 def queue() -> str:
     """Show the open reports, oldest first, each with its post in context. Raises Forbidden."""
     require(can_moderate(current_user))
+    reports = moderation_service.open_reports(_me())
     return render_template(
         "moderation/queue.html",
-        reports=moderation_service.open_reports(_me()),
+        reports=reports,
+        numbers=thread_service.post_numbers([report.post for report in reports]),
         form=DismissForm(formdata=None),
     )
 

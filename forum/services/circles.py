@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import CircleMember, Thread, User
-from forum.permissions import Visibility, circle_candidates
+from forum.models import CircleMember, Post, Thread, User
+from forum.permissions import Visibility, circle_candidates, network_audience
 from forum.services import ServiceError
 from forum.services.audit import log_action
 from forum.services.threads import check_visibility, circle_people
@@ -19,16 +21,39 @@ def change_visibility(
     """Set who sees the thread; a circle keeps its members and gains the named ones.
 
     Raises ServiceError for an unknown visibility. A facilitator's change to someone else's
-    thread is logged as a moderator action.
+    thread is logged as a moderator action, and so is opening a confidential thread to the
+    network, whoever does it: what was said in confidence becomes readable by everyone.
     """
     visibility = check_visibility(visibility)
     old = thread.visibility
     thread.visibility = visibility
     if visibility == Visibility.CIRCLE:
         _add_people(actor, thread, circle_people(actor, circle_ids))
-    if actor.id != thread.author_id and old != visibility:
+    opened = old != Visibility.NETWORK and visibility == Visibility.NETWORK
+    if old != visibility and (opened or actor.id != thread.author_id):
         log_action(actor, "change_visibility", thread=thread, detail=f"{old} → {visibility}")
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What opening a confidential thread to the network shows, and to how many."""
+
+    posts: int  # posts whose text members would read (hidden and withdrawn ones left out)
+    people: int  # who wrote them
+    members: int  # every active member of the network
+
+
+def opening_to_network(thread: Thread) -> Opening:
+    """Return what would become visible, to whom, if the thread were opened to the network."""
+    posts, people = db.session.execute(
+        select(func.count(Post.id), func.count(func.distinct(Post.author_id)))
+        .where(Post.thread_id == thread.id)
+        .where(Post.hidden_at.is_(None))
+        .where(Post.withdrawn_at.is_(None))
+    ).one()
+    members = db.session.scalar(select(func.count(User.id)).where(network_audience()))
+    return Opening(posts=posts, people=people, members=members or 0)
 
 
 def _add_people(actor: User, thread: Thread, people: list[User]) -> list[User]:

@@ -136,7 +136,7 @@ def restore_post(actor: User, post: Post) -> None:
         return
     post.hidden_at = None
     post.hidden_by_id = None
-    post.thread.hidden_post_count = max(post.thread.hidden_post_count - 1, 0)
+    post.thread.hidden_post_count = Thread.hidden_post_count - 1
     log_action(actor, "restore_post", post=post, subject=post.author)
     db.session.flush()
     refresh_thread_activity(post.thread)

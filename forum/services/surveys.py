@@ -4,6 +4,11 @@ Each member answers once and may change the answers until the survey closes. In 
 survey nobody sees who answered what: the database keeps whose response it is only so that a
 person answers once and can change it; results and exports never carry a name, and free texts
 and export rows come in an order that does not follow who answered when.
+
+The anonymity rule lives here: answers are stored only under the anonymity their writer was
+shown (`submit_answers` refuses a form shown with another one), and once people have answered
+anonymously the survey stays anonymous (`save_survey` refuses to turn it off). Both take the
+survey's row lock, so a change of setting and an answer can't cross.
 """
 
 from __future__ import annotations
@@ -106,6 +111,11 @@ def respondent_count(survey: Survey) -> int:
     )
 
 
+def anonymity_fixed(survey: Survey) -> bool:
+    """Return whether the survey must stay anonymous because people answered it anonymously."""
+    return survey.anonymous and respondent_count(survey) > 0
+
+
 def save_survey(
     actor: User,
     meeting: Meeting,
@@ -128,11 +138,18 @@ def save_survey(
         raise ServiceError(_l("The title is too long."), field="title")
     if len(intro) > INTRO_MAX:
         raise ServiceError(_l("The text is too long."), field="intro")
-    survey = db.session.scalar(select(Survey).where(Survey.meeting_id == meeting.id))
+    # The row lock orders this against answers being sent (see submit_answers), so the count
+    # below includes every answer given under the anonymity about to change.
+    survey = db.session.scalar(
+        select(Survey)
+        .where(Survey.meeting_id == meeting.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if survey is None:
         survey = Survey(meeting_id=meeting.id)
         db.session.add(survey)
-    elif survey.anonymous and not anonymous and respondent_count(survey):
+    elif not anonymous and anonymity_fixed(survey):
         raise ServiceError(
             _l("People answered this survey anonymously, so it stays anonymous."),
             field="anonymous",
@@ -318,13 +335,41 @@ def previous_answers(user: User, survey: Survey) -> dict[int, list[str]]:
     return dict(answers)
 
 
-def submit_answers(user: User, survey: Survey, sent: Mapping[int, Sequence[str]]) -> SurveyResponse:
+def submit_answers(
+    user: User,
+    survey: Survey,
+    sent: Mapping[int, Sequence[str]],
+    *,
+    shown_anonymous: bool | None,
+) -> SurveyResponse:
     """Save the person's answers, replacing earlier ones.
 
-    Raises ServiceError when the survey is closed or an answer is not valid.
+    `shown_anonymous` is the anonymity the person was shown when they wrote the answers (None
+    when unknown): answers are stored only under the anonymity their writer saw.
+
+    Raises ServiceError when the survey is closed, its anonymity is not the one shown (the
+    survey is reloaded, so the form can be shown again as it now is), or an answer is not valid.
     """
     if not is_open(survey):
         raise ServiceError(_l("The survey is closed; answers can no longer be given or changed."))
+    # Read the anonymity as committed now, under the row lock save_survey also takes, so a
+    # facilitator's change can't slip in between this check and the answers being stored.
+    db.session.refresh(survey, ["anonymous"], with_for_update=True)
+    if shown_anonymous is not survey.anonymous:
+        if survey.anonymous:
+            raise ServiceError(
+                _l(
+                    "The survey is now anonymous: the facilitators will see your answers "
+                    "without your name. Read the notice, then send your answers again."
+                )
+            )
+        raise ServiceError(
+            _l(
+                "The survey is no longer anonymous: the facilitators would see your name with "
+                "your answers. Read the notice, then send your answers again if you still "
+                "want to."
+            )
+        )
     checked = [
         (question, parse_answer(question, sent.get(question.id, ())))
         for question in survey.questions

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, case, func, select, tuple_
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum import markdown
 from forum.database import write_lock
@@ -219,33 +220,88 @@ def rerender_outdated_posts() -> int:
 # --- reading -----------------------------------------------------------------------------
 
 
-def page_of(position: int) -> int:
-    """Return the 1-based page a post position falls on."""
-    return (position - 1) // POSTS_PER_PAGE + 1
+# Post numbers. Posts are shown numbered 1, 2, 3 ... over the posts members see: a hidden post
+# leaves no gap. Everyone shares these numbers and pages (so "see #12" means the same post to a
+# member and a facilitator); whoever still sees a hidden post (facilitators, its author) sees it
+# unnumbered, after the post it followed and on that post's page. A withdrawn post keeps its
+# number: everyone sees that it was there. Numbers are counted from the stored positions when
+# a page is read, so hiding and restoring need no renumbering.
+
+
+def page_of(number: int) -> int:
+    """Return the 1-based page a post number falls on (a hidden post's: the one before it)."""
+    return max((number - 1) // POSTS_PER_PAGE + 1, 1)
 
 
 def page_count(thread: Thread) -> int:
-    """Return how many pages the thread has."""
-    return max(page_of(max(thread.post_count, 1)), 1)
+    """Return how many pages the thread has: pages of the posts members see."""
+    return page_of(thread.visible_post_count)
 
 
-def thread_page_posts(viewer: User, thread: Thread, page: int) -> list[Post]:
-    """Return one page of the posts the viewer may see, with authors and editors preloaded."""
-    first = (page - 1) * POSTS_PER_PAGE + 1
-    return list(
-        db.session.scalars(
-            select(Post)
-            .where(Post.thread_id == thread.id)
-            .where(visible_posts(viewer))
-            .where(Post.position.between(first, first + POSTS_PER_PAGE - 1))
-            .options(
-                selectinload(Post.author),
-                selectinload(Post.edited_by),
-                selectinload(Post.hidden_by),
-            )
-            .order_by(Post.position)
-        )
+def _shown_so_far() -> ColumnElement[int]:
+    """Return a SQL window counting the posts members see up to and including each post."""
+    return func.sum(case((Post.hidden_at.is_(None), 1), else_=0)).over(
+        partition_by=Post.thread_id, order_by=Post.position
     )
+
+
+def _shown_up_to(posts: Sequence[Post]) -> dict[int, int]:
+    """Return, by post id, how many posts members see up to and including it, in one query."""
+    if not posts:
+        return {}
+    earlier = aliased(Post)
+    shown = (
+        select(func.count())
+        .where(earlier.thread_id == Post.thread_id)
+        .where(earlier.position <= Post.position)
+        .where(earlier.hidden_at.is_(None))
+        .correlate(Post)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(Post.id, shown).where(Post.id.in_([p.id for p in posts])))
+    return {post_id: count for post_id, count in rows}
+
+
+def post_numbers(posts: Sequence[Post]) -> dict[int, int | None]:
+    """Return the shown number of each post by id (None for a hidden post), in one query."""
+    counts = _shown_up_to(posts)
+    return {post.id: None if post.is_hidden else counts[post.id] for post in posts}
+
+
+def post_number(post: Post) -> int | None:
+    """Return the post's shown number, or None when it is hidden."""
+    return post_numbers([post])[post.id]
+
+
+def post_page(post: Post) -> int:
+    """Return the thread page that shows the post, to everyone who may see it."""
+    return page_of(_shown_up_to([post])[post.id])
+
+
+def thread_page_posts(viewer: User, thread: Thread, page: int) -> list[tuple[Post, int | None]]:
+    """Return one page of the posts the viewer may see with their shown numbers (None for a
+    hidden post), authors and editors preloaded."""
+    last = page * POSTS_PER_PAGE
+    # Hidden posts before the first shown one count 0 and belong on the first page.
+    first = 0 if page == 1 else last - POSTS_PER_PAGE + 1
+    numbered = (
+        select(Post.id.label("post_id"), _shown_so_far().label("number"))
+        .where(Post.thread_id == thread.id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Post, numbered.c.number)
+        .join(numbered, numbered.c.post_id == Post.id)
+        .where(visible_posts(viewer))
+        .where(numbered.c.number.between(first, last))
+        .options(
+            selectinload(Post.author),
+            selectinload(Post.edited_by),
+            selectinload(Post.hidden_by),
+        )
+        .order_by(Post.position)
+    )
+    return [(post, None if post.is_hidden else number) for post, number in rows]
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _post_target(post: Post) -> str:
     return url_for(
         "threads.thread",
         thread_id=post.thread_id,
-        side=thread_service.page_of(post.position),
+        side=thread_service.post_page(post),
         _anchor=f"post-{post.id}",
     )
 
@@ -260,6 +260,7 @@ def revisions(post_id: int) -> str:
         post=item,
         thread=item.thread,
         revisions=thread_service.revisions_of(item),
+        number=thread_service.post_number(item),
     )
 
 
@@ -295,6 +296,9 @@ def visibility(thread_id: int) -> Page:
     # A circle keeps the people named before, also while the thread is open to more.
     form.circle_size = len(item.circle)
     if form.validate_on_submit():
+        if form.visibility.data == Visibility.NETWORK and item.is_confidential:
+            # Opening what was said in confidence asks first, on a page of its own.
+            return redirect(url_for("threads.open_to_network", thread_id=item.id))
         try:
             if form.visibility.data == item.visibility == Visibility.CIRCLE:
                 if form.circle.data:
@@ -310,6 +314,27 @@ def visibility(thread_id: int) -> Page:
             flash(_("Who can see the thread is saved."), "success")
             return redirect(url_for("threads.visibility", thread_id=item.id))
     return _render_visibility(item, form)
+
+
+@bp.route("/traad/<id:thread_id>/aabn", methods=["GET", "POST"])
+def open_to_network(thread_id: int) -> Page:
+    """Say what would become visible to whom and ask to confirm (GET), then open a confidential
+    thread to the whole network (POST). Raises NotFound (404) for outsiders and Forbidden (403)
+    for other members."""
+    item = access_thread(current_user, thread_id)
+    require(can_change_visibility(current_user, item))
+    if not item.is_confidential:
+        return redirect(url_for("threads.visibility", thread_id=item.id))
+    if request.method == "POST":
+        circle_service.change_visibility(_me(), item, Visibility.NETWORK)
+        flash(_("The thread is open to the whole network."), "success")
+        return redirect(url_for("threads.thread", thread_id=item.id))
+    return render_template(
+        "threads/open_to_network.html",
+        thread=item,
+        opening=circle_service.opening_to_network(item),
+        visibility_labels=VISIBILITY_LABELS,
+    )
 
 
 @bp.route("/traad/<id:thread_id>/kreds/<id:user_id>/fjern", methods=["GET", "POST"])
@@ -513,7 +538,12 @@ def hide_post(post_id: int) -> Page:
                 return redirect(url_for("moderation.queue"))
             return redirect(_post_target(item))
     page = render_template(
-        "threads/hide_post.html", post=item, thread=item.thread, form=form, report=report
+        "threads/hide_post.html",
+        post=item,
+        thread=item.thread,
+        form=form,
+        report=report,
+        number=thread_service.post_number(item),
     )
     return page, _status(form)
 
@@ -546,5 +576,11 @@ def report_post(post_id: int) -> Page:
         else:
             flash(_("Thank you — a facilitator will look at it."), "success")
             return redirect(_post_target(item))
-    page = render_template("threads/report_post.html", post=item, thread=item.thread, form=form)
+    page = render_template(
+        "threads/report_post.html",
+        post=item,
+        thread=item.thread,
+        form=form,
+        number=thread_service.post_number(item),
+    )
     return page, _status(form)

@@ -4,10 +4,13 @@ change who sees a thread; facilitator-only threads."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext, ngettext
+from markupsafe import escape
 
 from forum.extensions import db
-from forum.models import CircleMember, ModerationLogEntry, Thread
+from forum.models import CircleMember, ModerationLogEntry, Thread, User
 from forum.services import circles as circle_service
+from forum.services import moderation as moderation_service
 from forum.services import threads as thread_service
 from tests import factories
 from tests.text import da, text
@@ -257,11 +260,101 @@ def test_author_changes_who_can_see_the_thread(
 
     switch_to(member)
     client.submit(f"/traad/{thread.id}/synlighed", {"visibility": "network"})
+    assert db.session.get(Thread, thread.id).visibility == "circle"  # asked first
+    client.submit(f"/traad/{thread.id}/aabn")
     assert db.session.get(Thread, thread.id).visibility == "network"
     assert da("Confidential circle") not in text(client.get(f"/traad/{thread.id}"))
     switch_to(member3)
     assert "Indholdet" in text(client.get(f"/traad/{thread.id}"))
-    assert log_count() == 0
+    assert log_count() == 1  # narrowing is the author's own affair; opening is logged
+
+
+def opening_sentence(posts: int, people: int, members: int) -> str:
+    """Return, as a Danish reader sees it, what the page opening a thread says becomes visible."""
+    with force_locale("da"):
+        sentence = gettext(
+            "%(posts)s by %(people)s will be visible to all %(members)s of the network.",
+            posts=ngettext("%(num)d post", "%(num)d posts", posts),
+            people=ngettext("%(num)d person", "%(num)d people", people),
+            members=ngettext("%(num)d member", "%(num)d members", members),
+        )
+    return str(escape(sentence))
+
+
+def test_opening_a_circle_to_the_network_asks_first_and_is_logged(
+    client, login_as, switch_to, member, member2, member3, facilitator, theme
+):
+    thread = circle_thread(member, theme, [member2], body="Kun for kredsen")
+    factories.reply(member2, thread, "Mit svar")
+    factories.reply(member, thread, "Tak")
+    hidden = factories.reply(member2, thread, "Skjult svar")
+    moderation_service.hide_post(facilitator, hidden, "Personligt")
+    entries_before = log_count()
+    everybody = db.session.scalar(db.select(db.func.count(User.id)).where(User.is_enabled))
+    login_as(member)
+
+    response = client.submit(f"/traad/{thread.id}/synlighed", {"visibility": "network"})
+
+    confirm_url = f"/traad/{thread.id}/aabn"
+    assert response.status_code in (302, 303)
+    assert response.headers["Location"] == confirm_url
+    assert db.session.get(Thread, thread.id).visibility == "circle"  # asking changes nothing
+    page = text(client.get(confirm_url))
+    assert opening_sentence(3, 2, everybody) in page
+    assert f'action="{confirm_url}"' in page
+    assert log_count() == entries_before
+
+    response = client.submit(confirm_url)
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Thread, thread.id).visibility == "network"
+    entry = db.session.scalar(
+        db.select(ModerationLogEntry).order_by(ModerationLogEntry.id.desc()).limit(1)
+    )
+    assert (entry.action, entry.actor_id, entry.thread_id) == (
+        "change_visibility",
+        member.id,
+        thread.id,
+    )
+    assert entry.detail == "circle → network"
+    switch_to(member3)
+    assert "Kun for kredsen" in text(client.get(f"/traad/{thread.id}"))
+    # Once open, the page has nothing to ask and sends back to the visibility page.
+    switch_to(member)
+    assert client.get(confirm_url).headers["Location"] == f"/traad/{thread.id}/synlighed"
+
+
+def test_opening_to_the_network_is_logged_by_the_service_whoever_does_it(
+    member, member2, facilitator, theme
+):
+    own = circle_thread(member, theme, [member2])
+    others = thread_service.create_thread(member, theme, "Kun os", "Tekst", "facilitators")
+
+    circle_service.change_visibility(member, own, "network")
+    circle_service.change_visibility(facilitator, others, "network")
+
+    entries = db.session.execute(
+        db.select(ModerationLogEntry.actor_id, ModerationLogEntry.thread_id).where(
+            ModerationLogEntry.action == "change_visibility"
+        )
+    ).all()
+    assert sorted(entries) == sorted([(member.id, own.id), (facilitator.id, others.id)])
+
+
+def test_opening_page_is_for_the_author_and_facilitators(
+    client, login_as, switch_to, member, member2, member3, facilitator, theme
+):
+    thread = circle_thread(member, theme, [member2])
+    login_as(member2)
+    assert client.get(f"/traad/{thread.id}/aabn").status_code == 403
+    assert client.submit(f"/traad/{thread.id}/aabn").status_code == 403
+    switch_to(member3)
+    assert client.get(f"/traad/{thread.id}/aabn").status_code == 404
+    assert client.submit(f"/traad/{thread.id}/aabn").status_code == 404
+    switch_to(facilitator)
+    assert client.get(f"/traad/{thread.id}/aabn").status_code == 200
+    assert db.session.get(Thread, thread.id).visibility == "circle"
 
 
 def test_only_the_author_or_a_facilitator_changes_visibility(

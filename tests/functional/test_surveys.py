@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -77,13 +78,20 @@ def option(survey: Survey, kind: str, label: str) -> str:
 
 
 def answers(survey: Survey, single: str, multiple: list[str], scale: str, free: str) -> dict:
+    """Return the answer form as a browser sends it, with the anonymity it was shown."""
     q = questions(survey)
     return {
+        "anonymous": "1" if survey.anonymous else "0",
         f"q{q['single'].id}": option(survey, "single", single),
         f"q{q['multiple'].id}": [option(survey, "multiple", label) for label in multiple],
         f"q{q['scale'].id}": scale,
         f"q{q['text'].id}": free,
     }
+
+
+def by_id(sent: dict) -> dict[int, list[str]]:
+    """Return a sent answer form as the service takes it: value lists by question id."""
+    return {int(k[1:]): v if isinstance(v, list) else [v] for k, v in sent.items() if k[0] == "q"}
 
 
 # --- building -----------------------------------------------------------------------------------
@@ -149,7 +157,9 @@ def test_facilitator_deletes_a_question_with_its_answers(
     client, login_as, facilitator, member, survey
 ):
     single = questions(survey)["single"]
-    survey_service.submit_answers(member, survey, {single.id: [str(single.options[0].id)]})
+    survey_service.submit_answers(
+        member, survey, {single.id: [str(single.options[0].id)]}, shown_anonymous=False
+    )
     login_as(facilitator)
 
     confirm = client.get(f"/undersoegelse/spoergsmaal/{single.id}/slet")
@@ -306,13 +316,19 @@ def test_single_choice_takes_one_answer(member, survey, db_session):
     single = questions(survey)["single"]
     with pytest.raises(ServiceError):
         survey_service.submit_answers(
-            member, survey, {single.id: [str(o.id) for o in single.options[:2]]}
+            member,
+            survey,
+            {single.id: [str(o.id) for o in single.options[:2]]},
+            shown_anonymous=False,
         )
 
 
 def test_answers_are_refused_after_close(client, login_as, member, facilitator, survey, meeting):
     survey_service.submit_answers(
-        member, survey, {questions(survey)["single"].id: [option(survey, "single", "Affald")]}
+        member,
+        survey,
+        {questions(survey)["single"].id: [option(survey, "single", "Affald")]},
+        shown_anonymous=False,
     )
     login_as(facilitator)
     assert (
@@ -384,8 +400,9 @@ def answered(member, other_member, facilitator, meeting):
             (third, "Transport", [], "2", ""),
         ):
             sent = answers(survey, single, multiple, scale, free)
-            by_id = {int(k[1:]): v if isinstance(v, list) else [v] for k, v in sent.items()}
-            survey_service.submit_answers(person, survey, by_id)
+            survey_service.submit_answers(
+                person, survey, by_id(sent), shown_anonymous=survey.anonymous
+            )
         return survey
 
     return _build
@@ -430,6 +447,101 @@ def test_anonymous_survey_stays_anonymous_once_answered(answered, facilitator, m
     survey = answered(anonymous=True)
     with pytest.raises(ServiceError):
         survey_service.save_survey(facilitator, meeting, survey.title, "", anonymous=False)
+
+
+HIDDEN_RE = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    """Return the hidden fields of a page's forms, as a browser would send them back."""
+    fields = {}
+    for tag in HIDDEN_RE.findall(page):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def test_answer_to_an_anonymous_form_is_not_stored_with_a_name(
+    client, login_as, member, facilitator, meeting
+):
+    survey = build_survey(facilitator, meeting, anonymous=True)
+    login_as(member)
+    form = text(client.get(f"/moeder/{meeting.id}/undersoegelse/svar"))
+    assert da("This survey is anonymous: the facilitators see the answers without names.") in form
+    # While the member writes, the facilitator makes the survey show names.
+    survey_service.save_survey(facilitator, meeting, survey.title, "", anonymous=False)
+    sent = {
+        **answers(survey, "Energi", ["Data"], "3", "Skrevet i tillid"),
+        **hidden_fields(form),
+    }
+
+    response = client.submit(f"/moeder/{meeting.id}/undersoegelse/svar", sent)
+
+    assert response.status_code == 422
+    page = text(response)
+    assert (
+        da(
+            "The survey is no longer anonymous: the facilitators would see your name with "
+            "your answers. Read the notice, then send your answers again if you still "
+            "want to."
+        )
+        in page
+    )
+    assert (
+        da(
+            "The facilitators see your name with your answers. Other members only see the "
+            "totals, after the survey closes."
+        )
+        in page
+    )
+    assert "Skrevet i tillid</textarea>" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(SurveyResponse)) == 0
+
+    # Sent again from the form as it now is, the answer is taken, with the name as shown.
+    again = {**answers(survey, "Energi", ["Data"], "3", "Nu med navn"), **hidden_fields(page)}
+    assert client.submit(f"/moeder/{meeting.id}/undersoegelse/svar", again).status_code == 302
+    assert survey_service.own_response(member, survey) is not None
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_answer_is_refused_when_the_anonymity_shown_is_not_the_surveys(
+    member, facilitator, meeting, anonymous
+):
+    survey = build_survey(facilitator, meeting, anonymous=anonymous)
+    single = questions(survey)["single"]
+    chosen = {single.id: [str(single.options[0].id)]}
+
+    for shown in (not anonymous, None):
+        with pytest.raises(ServiceError):
+            survey_service.submit_answers(member, survey, chosen, shown_anonymous=shown)
+
+    assert survey_service.own_response(member, survey) is None
+    survey_service.submit_answers(member, survey, chosen, shown_anonymous=anonymous)
+    assert survey_service.own_response(member, survey) is not None
+
+
+def test_facilitator_sees_the_anonymity_fixed_once_answered(
+    client, login_as, answered, facilitator, meeting
+):
+    answered(anonymous=True)
+    login_as(facilitator)
+
+    page = text(client.get(f"/moeder/{meeting.id}/undersoegelse"))
+
+    assert re.search(r'<input[^>]*name="anonymous"[^>]*type="checkbox"[^>]*disabled', page) or (
+        re.search(r'<input[^>]*disabled[^>]*name="anonymous"', page)
+    )
+    assert da("People answered this survey anonymously, so it stays anonymous.") in page
+    response = client.submit(
+        f"/moeder/{meeting.id}/undersoegelse",
+        {**hidden_fields(page), "title": "Nyt navn", "intro": "", "last_day": ""},
+    )
+    assert response.status_code == 302
+    survey = survey_service.survey_of(meeting)
+    assert survey.title == "Nyt navn"
+    assert survey.anonymous is True
 
 
 def test_named_csv_has_a_row_per_respondent(client, login_as, answered, facilitator, meeting):
@@ -493,7 +605,6 @@ def test_results_run_a_fixed_number_of_queries(
     for n in range(8):
         person = factories.user(name=f"Svarer {n}")
         sent = answers(survey, "Affald", ["Data"], "3", f"Tekst {n}")
-        by_id = {int(k[1:]): v if isinstance(v, list) else [v] for k, v in sent.items()}
-        survey_service.submit_answers(person, survey, by_id)
+        survey_service.submit_answers(person, survey, by_id(sent), shown_anonymous=survey.anonymous)
     assert count_queries(lambda: fetch(url)) == few
     assert count_queries(lambda: fetch(url + ".csv")) == few_csv

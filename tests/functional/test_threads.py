@@ -9,6 +9,7 @@ import pytest
 from forum.extensions import db
 from forum.models import Post, Thread, utcnow
 from forum.services import ServiceError
+from forum.services import moderation as moderation_service
 from forum.services import threads as thread_service
 from tests import factories
 from tests.text import da, da_n, text
@@ -342,6 +343,78 @@ def test_pages_of_twenty_posts(client, login_as, member, other_member, theme):
     assert f'href="/traad/{thread.id}?side=2"' in first
     assert 'aria-current="page"' in first
     assert f'href="/traad/{thread.id}?side=1"' in text(second)
+
+
+PERMALINK_NUMBER = re.compile(r'class="permalink">#(\d+)')
+
+
+def numbers(page: str) -> list[int]:
+    """Return the post numbers a thread page shows, in order."""
+    return [int(number) for number in PERMALINK_NUMBER.findall(page)]
+
+
+@pytest.fixture
+def thinned(member, other_member, facilitator, theme):
+    """A thread of 23 posts of which a facilitator hid #3 (Ole's) and #10 (Mette's)."""
+    thread = many_posts(member, other_member, theme, 23)
+    for position in (3, 10):
+        moderation_service.hide_post(facilitator, post_at(thread, position), "Uden for emnet")
+    db.session.expire_all()
+    return thread
+
+
+def test_hidden_posts_leave_no_gap_in_numbers_counts_or_pages(client, login_as, theme, thinned):
+    reader = factories.user(name="Rikke Læser")
+    login_as(reader)
+
+    first = text(client.get(f"/traad/{thinned.id}"))
+    second = text(client.get(f"/traad/{thinned.id}?side=2"))
+
+    assert numbers(first) == list(range(1, 21))
+    assert first.count("<article id=") == 20
+    assert numbers(second) == [21]
+    assert da_n("%(num)d post", "%(num)d posts", 21) in first
+    assert client.get(f"/traad/{thinned.id}?side=3").status_code == 404
+    listing = item_for(text(client.get(f"/tema/{theme.id}")), "Lang tråd")
+    assert da_n("%(num)d reply", "%(num)d replies", 20) in listing
+    home = item_for(text(client.get("/")), "Lang tråd")
+    assert da_n("%(num)d reply", "%(num)d replies", 20) in home
+    # Permalinks follow the numbers the reader sees: the 23rd post written is the 21st shown.
+    last, twenty_second = post_at(thinned, 23), post_at(thinned, 22)
+    assert client.get(f"/indlaeg/{last.id}").headers["Location"] == (
+        f"/traad/{thinned.id}?side=2#post-{last.id}"
+    )
+    assert client.get(f"/indlaeg/{twenty_second.id}").headers["Location"] == (
+        f"/traad/{thinned.id}?side=1#post-{twenty_second.id}"
+    )
+    assert f'id="post-{twenty_second.id}"' in first
+    assert f'id="post-{post_at(thinned, 3).id}"' not in first + second
+    assert client.get(f"/indlaeg/{post_at(thinned, 3).id}").status_code == 404
+
+
+def test_who_sees_a_hidden_post_sees_it_unnumbered_among_the_same_numbers(
+    client, login_as, switch_to, member, facilitator, thinned
+):
+    hidden = post_at(thinned, 10)  # Mette's
+    for person in (facilitator, member):
+        switch_to(person) if person is member else login_as(person)
+
+        page = text(client.get(f"/traad/{thinned.id}"))
+
+        assert numbers(page) == list(range(1, 21)), person.name
+        assert f'id="post-{hidden.id}"' in page
+        # Where it was written: after the 9th post (shown as #8, #3 being hidden too), before
+        # the 11th (#9).
+        assert page.index('class="permalink">#8<') < page.index(f'id="post-{hidden.id}"')
+        assert page.index(f'id="post-{hidden.id}"') < page.index('class="permalink">#9<')
+        assert client.get(f"/indlaeg/{hidden.id}").headers["Location"] == (
+            f"/traad/{thinned.id}?side=1#post-{hidden.id}"
+        )
+        assert da_n("%(num)d post", "%(num)d posts", 21) in page
+    switch_to(facilitator)
+    page = text(client.get(f"/traad/{thinned.id}"))
+    assert f'id="post-{post_at(thinned, 3).id}"' in page
+    assert da_n("%(num)d hidden", "%(num)d hidden", 2) in page
 
 
 def test_short_thread_has_no_pagination(client, login_as, member, theme):
