@@ -137,6 +137,7 @@ def build_world() -> World:
         },
         by_endpoint={
             "threads.remove_circle_member": {"thread_id": circle.id, "user_id": circle_member.id},
+            "threads.open_to_network": {"thread_id": circle.id},
             "threads.restore_thread": {"thread_id": hidden.id},
             "admin.restore_theme": {"theme_id": archived.id},
             "admin.reactivate": {"user_id": deactivated.id},
