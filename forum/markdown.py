@@ -16,7 +16,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markupsafe import Markup, escape
 
-# Bump when the rules below change; `flask rerender-posts` re-renders older posts.
+# Bump when the rules below change; `flask rerender` re-renders every older stored field.
 # 2: bounded link scanning and defused unclosed "<" (no quadratic time on hostile text).
 # 3: blocks, long lines and one-line nesting bounded; code spans close within reach.
 RENDER_VERSION = 3
@@ -440,3 +440,23 @@ def render(text: str) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
+
+
+def rendered(field: str, text: str) -> dict[str, str | int]:
+    """Return the columns a Markdown field stores: `<field>_md`, `_html`, `_render_version`.
+
+    Every Markdown field keeps its text, its HTML and the version of the rules that made the
+    HTML together, so `flask rerender` can bring old HTML up to date (forum.rendering lists
+    the fields). Render before the rows go into the session: rendering holds no lock.
+    """
+    return {
+        f"{field}_md": text,
+        f"{field}_html": str(render(text)),
+        f"{field}_render_version": RENDER_VERSION,
+    }
+
+
+def set_markdown(obj: object, field: str, text: str) -> None:
+    """Store `text` in `obj`'s Markdown field `field` with its HTML and render version."""
+    for column, value in rendered(field, text).items():
+        setattr(obj, column, value)
