@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
+PORT ?= 5000
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format translations messages install install-dev db-upgrade seed clean
@@ -34,16 +35,17 @@ translations: $(VENV)/.installed ## Compile the message catalogues
 db-upgrade: $(VENV)/.installed ## Apply migrations to the configured database
 	$(FLASK) db upgrade
 
-run: translations db-upgrade ## Install, migrate, seed the demo network when empty, serve on :5000
+run: translations db-upgrade ## Install, migrate, seed the demo network when empty, serve on :5000 (or PORT=...)
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	FORUM_PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev translations ## Run the whole test suite (TEST_DATABASE_URL selects PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install-dev ## Check formatting and lint with ruff
+lint: install-dev ## Check formatting and lint with ruff, and types with mypy (strict)
 	$(BIN)/ruff check forum tests migrations wsgi.py
 	$(BIN)/ruff format --check forum tests wsgi.py
+	$(BIN)/mypy
 
 format: install-dev ## Format the code with ruff
 	$(BIN)/ruff format forum tests wsgi.py

@@ -27,7 +27,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if app.config["TRUSTED_PROXIES"]:
         count = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # Flask documents wrapping wsgi_app so; its typing only knows the method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     app.logger.setLevel(logging.INFO)
 
     from forum import web

@@ -1,4 +1,4 @@
-"""Flask commands for running an installation: create-user, seed-demo, rerender."""
+"""Flask commands for running an installation: create-user, set-password, rerender, ..."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import click
 from flask import Flask
 
 from forum import rendering
-from forum.permissions import ROLES
+from forum.extensions import db
+from forum.permissions import ROLES, Role
 from forum.services import ServiceError
 from forum.services import accounts as account_service
 
@@ -14,7 +15,7 @@ from forum.services import accounts as account_service
 @click.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="Full name.")
-@click.option("--role", type=click.Choice(ROLES), default="member", show_default=True)
+@click.option("--role", type=click.Choice(ROLES), default=Role.MEMBER.value, show_default=True)
 @click.option(
     "--password",
     prompt=True,
@@ -28,7 +29,30 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
         user = account_service.create_user(email, name, role, password)
     except ServiceError as error:
         raise click.ClickException(str(error.message)) from error
+    db.session.commit()
     click.echo(f"Created {user.role} {user.email}")
+
+
+@click.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when left out.",
+)
+def set_password_command(email: str, password: str) -> None:
+    """Give an account a new password, ending its sessions and reset links."""
+    user = account_service.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}")
+    try:
+        account_service.replace_password(user, password)
+    except ServiceError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Set a new password for {user.email}")
 
 
 @click.command("rerender")
@@ -49,6 +73,7 @@ def rerender_command(batch_size: int) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_user_command)
+    app.cli.add_command(set_password_command)
     app.cli.add_command(rerender_command)
     from forum.demo import seed_demo_command
 

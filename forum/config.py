@@ -18,6 +18,17 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in TRUE_VALUES
 
 
+def _port() -> int:
+    """Return the port `make run` serves on (FORUM_PORT, default 5000).
+
+    Raises RuntimeError when it is not a port number.
+    """
+    value = os.environ.get("FORUM_PORT", "").strip() or "5000"
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65536:
+        raise RuntimeError(f"FORUM_PORT must be a port number, not {value!r}")
+    return int(value)
+
+
 def _development_secret_key(instance_path: Path) -> str:
     """Return the development secret key, creating it once in the instance folder."""
     key_file = instance_path / "secret_key"
@@ -43,7 +54,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         secret_key = _development_secret_key(instance_path)
 
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'forum.db'}"
-    base_url = os.environ.get("FORUM_BASE_URL", "http://127.0.0.1:5000")
+    base_url = os.environ.get("FORUM_BASE_URL") or f"http://127.0.0.1:{_port()}"
     https = base_url.startswith("https://")
 
     return {
@@ -71,8 +82,14 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": _env_bool("FORUM_MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _env_bool("FORUM_MAIL_USE_SSL", False),
         "MAIL_SENDER": os.environ.get("FORUM_MAIL_SENDER", "Netværksforum <forum@localhost>"),
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("FORUM_LOGIN_MAX_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("FORUM_LOGIN_MAX_PER_ADDRESS", "20")),
+        # The login throttle (forum/services/accounts.py explains the rule).
+        "LOGIN_MAX_FAILURES_PER_PAIR": int(os.environ.get("FORUM_LOGIN_MAX_PER_PAIR", "5")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("FORUM_LOGIN_MAX_PER_ACCOUNT", "10")),
+        "LOGIN_MAX_ACCOUNTS_PER_ADDRESS": int(os.environ.get("FORUM_LOGIN_MAX_PER_ADDRESS", "10")),
         "LOGIN_THROTTLE_MINUTES": int(os.environ.get("FORUM_LOGIN_THROTTLE_MINUTES", "15")),
+        # Reset emails: per account per hour (a link's lifetime), per client address per window.
+        "RESET_MAX_PER_ACCOUNT": int(os.environ.get("FORUM_RESET_MAX_PER_ACCOUNT", "3")),
+        "RESET_MAX_PER_ADDRESS": int(os.environ.get("FORUM_RESET_MAX_PER_ADDRESS", "10")),
+        "RESET_ADDRESS_MINUTES": int(os.environ.get("FORUM_RESET_ADDRESS_MINUTES", "15")),
         "TRUSTED_PROXIES": int(os.environ.get("FORUM_TRUSTED_PROXIES", "0")),
     }

@@ -27,7 +27,7 @@ class DemoPerson:
     key: str
     email: str
     name: str
-    role: str
+    role: Role
     job_title: str
     library: str
     municipality: str
@@ -685,7 +685,7 @@ def _clear_database() -> None:
     """Delete every row in every table, children first."""
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
-    db.session.commit()
+    db.session.flush()
 
 
 def _at(now: datetime, days_ago: int, hour: int) -> datetime:
@@ -710,7 +710,7 @@ def _create_people(now: datetime) -> dict[str, User]:
         )
         user.created_at = now - timedelta(days=60)
         people[person.key] = user
-    db.session.commit()
+    db.session.flush()
     return people
 
 
@@ -731,7 +731,7 @@ def _create_thread(spec: DemoThread, themes: dict[str, Theme], people: dict[str,
     thread.last_post_at = moments[-1]
     last_author = spec.replies[-1].author if spec.replies else spec.author
     thread.last_poster_id = people[last_author].id
-    db.session.commit()
+    db.session.flush()
 
 
 def _set_last_logins() -> None:
@@ -743,7 +743,7 @@ def _set_last_logins() -> None:
     for user in db.session.scalars(select(User)):
         if user.id in latest:
             user.last_login_at = latest[user.id] + timedelta(minutes=42)
-    db.session.commit()
+    db.session.flush()
 
 
 def seed_demo_network() -> None:
@@ -760,6 +760,7 @@ def seed_demo_network() -> None:
         _create_thread(spec, themes, people)
     seed_meeting_cycle(people, themes)
     _set_last_logins()
+    db.session.commit()  # the seed is one transaction: all of it or nothing
 
 
 def _account_count() -> int:
@@ -783,8 +784,9 @@ def seed_demo_command(force: bool, if_empty: bool) -> None:
                 "in it and seed the demo network anew."
             )
         _clear_database()
-        click.echo("Deleted everything in the database.")
     seed_demo_network()
+    if force:
+        click.echo("Deleted everything in the database.")
     click.echo(
         f"Seeded {len(PEOPLE)} people, {len(THEMES)} themes, {len(THREADS)} threads, "
         "three meetings with a needs survey, RSVPs and commitments."

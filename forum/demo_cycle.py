@@ -12,8 +12,12 @@ from forum.models import (
     Announcement,
     Commitment,
     CommitmentGoal,
+    CommitmentStatus,
+    CommitmentVisibility,
     LogEntry,
     Meeting,
+    QuestionKind,
+    Role,
     Rsvp,
     Survey,
     SurveyAnswer,
@@ -22,6 +26,7 @@ from forum.models import (
     SurveyResponse,
     Theme,
     User,
+    Visibility,
     utcnow,
 )
 from forum.services import threads as thread_service
@@ -91,18 +96,22 @@ def _create_survey(meeting: Meeting, members: list[User]) -> None:
         anonymous=False,
         closed_at=datetime.combine(meeting.date, time(15, 0)),
     )
-    topics = SurveyQuestion(kind="multiple", prompt="Hvilke emner vil du helst arbejde med?")
+    topics = SurveyQuestion(
+        kind=QuestionKind.MULTIPLE, prompt="Hvilke emner vil du helst arbejde med?"
+    )
     topics.options = [
         SurveyOption(position=n, label=label)
         for n, label in enumerate(["Energi og drift", "Formidling", "Partnerskaber", "Indkøb"])
     ]
-    form = SurveyQuestion(kind="single", prompt="Hvilken mødeform passer dig bedst?")
+    form = SurveyQuestion(kind=QuestionKind.SINGLE, prompt="Hvilken mødeform passer dig bedst?")
     form.options = [
         SurveyOption(position=n, label=label)
         for n, label in enumerate(["Oplæg og debat", "Workshops", "Studiebesøg"])
     ]
-    scale = SurveyQuestion(kind="scale", prompt="Hvor godt rustet er du til opgaven i dag?")
-    wish = SurveyQuestion(kind="text", prompt="Hvad skal netværket give dig?")
+    scale = SurveyQuestion(
+        kind=QuestionKind.SCALE, prompt="Hvor godt rustet er du til opgaven i dag?"
+    )
+    wish = SurveyQuestion(kind=QuestionKind.TEXT, prompt="Hvad skal netværket give dig?")
     survey.questions = [topics, form, scale, wish]
     for position, question in enumerate(survey.questions):
         question.position = position
@@ -132,8 +141,8 @@ COMMITMENTS = [
         "maal",
         "Skifte til LED i magasinet",
         "Det er vores største strømsluger.",
-        "done",
-        "network",
+        CommitmentStatus.DONE,
+        CommitmentVisibility.NETWORK,
         [7, 13],
         0,
         2,
@@ -143,8 +152,8 @@ COMMITMENTS = [
         "maal",
         "Månedlig energiopfølgning med driften",
         "Så vi opdager spild, før regningen kommer.",
-        "in_progress",
-        "network",
+        CommitmentStatus.IN_PROGRESS,
+        CommitmentVisibility.NETWORK,
         [7, 12],
         1,
         2,
@@ -154,8 +163,8 @@ COMMITMENTS = [
         "engagement",
         "Klimakaffe hver fredag i personalerummet",
         "Kollegerne skal have et sted at tale om det, uden at det bliver en opgave.",
-        "in_progress",
-        "network",
+        CommitmentStatus.IN_PROGRESS,
+        CommitmentVisibility.NETWORK,
         [13, 4],
         1,
         1,
@@ -165,8 +174,8 @@ COMMITMENTS = [
         "engagement",
         "Reparationscafé en gang om måneden",
         "Vi vil vise, at biblioteket er et sted, man gør noget.",
-        "planned",
-        "network",
+        CommitmentStatus.PLANNED,
+        CommitmentVisibility.NETWORK,
         [12, 11],
         1,
         0,
@@ -176,8 +185,8 @@ COMMITMENTS = [
         "maal",
         "Halvere print på publikumsmaskinerne",
         "Det er målbart og synligt for borgerne.",
-        "paused",
-        "network",
+        CommitmentStatus.PAUSED,
+        CommitmentVisibility.NETWORK,
         [12],
         1,
         1,
@@ -187,8 +196,8 @@ COMMITMENTS = [
         "partnerskaber",
         "Tingbibliotek sammen med affaldsselskabet",
         "De har tingene, vi har åbningstiden.",
-        "in_progress",
-        "network",
+        CommitmentStatus.IN_PROGRESS,
+        CommitmentVisibility.NETWORK,
         [12, 17],
         1,
         1,
@@ -198,8 +207,8 @@ COMMITMENTS = [
         "partnerskaber",
         "Fast plads i kommunens klimateam",
         "Biblioteket er ikke nævnt i klimaplanen.",
-        "dropped",
-        "network",
+        CommitmentStatus.DROPPED,
+        CommitmentVisibility.NETWORK,
         [13, 17],
         0,
         1,
@@ -209,8 +218,8 @@ COMMITMENTS = [
         "engagement",
         "Tale med den skeptiske afdelingsleder",
         "Jeg skal have hende med, før vi kan gå videre – det er personligt.",
-        "planned",
-        "facilitators",
+        CommitmentStatus.PLANNED,
+        CommitmentVisibility.FACILITATORS,
         [4],
         1,
         1,
@@ -258,7 +267,9 @@ def _create_commitments(
         for k in range(entries):
             texts = ENTRIES[k % len(ENTRIES)]
             # The paused commitment has gone quiet: its only entry is more than 4 weeks old.
-            moment = now - timedelta(days=40 if status == "paused" else 20 - 8 * k + n)
+            moment = now - timedelta(
+                days=40 if status == CommitmentStatus.PAUSED else 20 - 8 * k + n
+            )
             entry = LogEntry(
                 commitment_id=commitment.id,
                 author_id=commitment.owner_id,
@@ -315,7 +326,7 @@ def _create_confidential_threads(people: dict[str, User], themes: dict[str, Them
         "Fortroligt: omstrukturering og klimaarbejdet",
         "Vi skal spare to stillinger, og min klimagruppe mister sin tovholder. Hvordan har "
         "I holdt gang i arbejdet under en sparerunde?",
-        visibility="circle",
+        visibility=Visibility.CIRCLE,
         circle_ids=[people["rasmus"].id],
     )
     thread_service.reply(
@@ -326,7 +337,7 @@ def _create_confidential_threads(people: dict[str, User], themes: dict[str, Them
         themes["maal"],
         "Til facilitator: kan jeg tage en kollega med?",
         "Min souschef vil gerne med til næste møde. Er det i orden?",
-        visibility="facilitators",
+        visibility=Visibility.FACILITATORS,
     )
 
 
@@ -350,11 +361,11 @@ def seed_meeting_cycle(people: dict[str, User], themes: dict[str, Theme]) -> Non
     now = utcnow()
     today = datetime.now(COPENHAGEN).date()
     meetings = _create_meetings(today)
-    members = [user for user in people.values() if user.role == "member"]
+    members = [user for user in people.values() if user.role == Role.MEMBER]
     _create_survey(meetings[0], members)
     _create_commitments(people, themes, meetings, now)
     _create_rsvps(people, meetings[2])
-    db.session.commit()
+    db.session.flush()
     _create_confidential_threads(people, themes)
     _create_announcement(people["jonas"], meetings[2])
-    db.session.commit()
+    db.session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import Field
@@ -42,7 +43,7 @@ class IdListField(Field):
     The template renders the checkboxes itself (with a fieldset and a label each).
     """
 
-    def process_data(self, value: object) -> None:
+    def process_data(self, value: Iterable[object] | None) -> None:
         """Start from the given ids, or none."""
         self.data = [number for number in (parse_id(v) for v in value or []) if number]
 

@@ -103,7 +103,7 @@ class _BracketMatcher:
         return -1
 
 
-class _BoundedLinks:
+class _BoundedLinks(inlinepatterns.LinkInlineProcessor):
     """Mixin for Markdown's link processors: link text and target scans have a fixed reach."""
 
     brackets: _BracketMatcher
@@ -122,7 +122,7 @@ class _BoundedLinks:
         if ")" not in data[index:]:
             # Without a ")" no target can close: say so without reading it character by character.
             return "", None, index, False
-        return super().getLink(data, index)  # type: ignore[misc,no-any-return]
+        return super().getLink(data, index)
 
 
 class _Link(_BoundedLinks, inlinepatterns.LinkInlineProcessor):

@@ -7,35 +7,33 @@ Conditions are written one per line so that tests can cover every branch.
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import NoReturn
+from typing import NoReturn, TypeGuard
 
 from flask import abort
-from sqlalchemy import ColumnElement, and_, exists, false, or_, true
+from flask_login import current_user
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from forum.extensions import db
-from forum.models import CircleMember, Commitment, Post, Report, Theme, Thread, User
+from forum.models import (
+    Announcement,
+    CircleMember,
+    Commitment,
+    Meeting,
+    Post,
+    Report,
+    Survey,
+    Theme,
+    Thread,
+    User,
+    utcnow,
+)
 
-
-class Role(StrEnum):
-    """The three roles of the network."""
-
-    MEMBER = "member"
-    FACILITATOR = "facilitator"
-    ADMIN = "admin"
-
+# The vocabularies live with the models; imported here under the names the gates use.
+from forum.models.vocabulary import CommitmentVisibility as CommitmentVisibility
+from forum.models.vocabulary import Role as Role
+from forum.models.vocabulary import Visibility as Visibility
 
 ROLES = tuple(role.value for role in Role)
-
-
-class Visibility(StrEnum):
-    """Who may see a thread."""
-
-    NETWORK = "network"  # every active member
-    CIRCLE = "circle"  # the author, the members they named, and the facilitators
-    FACILITATORS = "facilitators"  # the author and the facilitators (and admins)
-
-
 VISIBILITIES = tuple(visibility.value for visibility in Visibility)
 
 
@@ -58,7 +56,16 @@ def require(allowed: bool) -> None:
 # --- roles -------------------------------------------------------------------------------
 
 
-def is_member(user: User | None) -> bool:
+def me() -> User:
+    """Return the logged-in person as a User (not flask-login's proxy). Raises NotFound (404)
+    for an anonymous visitor, whom login_required has normally sent to the login page."""
+    user = current_user._get_current_object()
+    if not isinstance(user, User):
+        not_found()
+    return user
+
+
+def is_member(user: User | None) -> TypeGuard[User]:
     """Return whether the user is a logged-in, active person of the network."""
     if user is None:
         return False
@@ -67,14 +74,14 @@ def is_member(user: User | None) -> bool:
     return bool(user.is_active)
 
 
-def is_facilitator(user: User | None) -> bool:
+def is_facilitator(user: User | None) -> TypeGuard[User]:
     """Return whether the user facilitates (admins count as facilitators)."""
     if not is_member(user):
         return False
     return user.role in (Role.FACILITATOR, Role.ADMIN)
 
 
-def is_admin(user: User | None) -> bool:
+def is_admin(user: User | None) -> TypeGuard[User]:
     """Return whether the user is an administrator."""
     if not is_member(user):
         return False
@@ -98,7 +105,7 @@ def can_invite_role(user: User | None, role: str) -> bool:
     return role in ROLES
 
 
-def can_manage_accounts(user: User | None) -> bool:
+def can_manage_accounts(user: User | None) -> TypeGuard[User]:
     """Return whether the user may deactivate, reactivate and change roles (admins)."""
     return is_admin(user)
 
@@ -115,6 +122,28 @@ def can_manage_themes(user: User | None) -> bool:
     return is_admin(user)
 
 
+def access_account(user: User | None, account_id: int) -> User:
+    """Load any account for an administrator, deactivated ones included.
+
+    Raises Forbidden (403) for everyone else, whatever the id, and NotFound (404) when missing.
+    """
+    require(can_manage_accounts(user))
+    account = db.session.get(User, account_id)
+    if account is None:
+        not_found()
+    return account
+
+
+def access_changeable_account(user: User | None, account_id: int) -> User:
+    """Load an account the administrator may change (not their own).
+
+    Raises Forbidden (403) for non-admins and for one's own account, NotFound (404) when missing.
+    """
+    account = access_account(user, account_id)
+    require(can_change_account(user, account))
+    return account
+
+
 def visible_members(user: User | None) -> ColumnElement[bool]:
     """Return a SQL filter for the profiles the user may see: active people, or all for admins."""
     if is_admin(user):
@@ -127,7 +156,7 @@ def access_member(user: User | None, member_id: int) -> User:
     if not is_member(user):
         not_found()
     member = db.session.scalar(
-        db.select(User).where(User.id == member_id).where(visible_members(user))
+        select(User).where(User.id == member_id).where(visible_members(user))
     )
     if member is None:
         not_found()
@@ -190,7 +219,7 @@ def access_theme(user: User | None, theme_id: int) -> Theme:
 def access_thread(user: User | None, thread_id: int) -> Thread:
     """Load a thread the user may see. Raises NotFound (404) for missing and hidden alike."""
     thread = db.session.scalar(
-        db.select(Thread).where(Thread.id == thread_id).where(visible_threads(user))
+        select(Thread).where(Thread.id == thread_id).where(visible_threads(user))
     )
     if thread is None:
         not_found()
@@ -200,7 +229,7 @@ def access_thread(user: User | None, thread_id: int) -> Thread:
 def access_post(user: User | None, post_id: int) -> Post:
     """Load a post in a thread the user may see. Raises NotFound (404) otherwise."""
     post = db.session.scalar(
-        db.select(Post)
+        select(Post)
         .join(Post.thread)
         .where(Post.id == post_id)
         .where(visible_threads(user))
@@ -304,15 +333,6 @@ def can_moderate(user: User | None) -> bool:
     return is_facilitator(user)
 
 
-def can_see_hidden(user: User | None, item: Post | Thread) -> bool:
-    """Return whether the user may read hidden content and its reason (facilitators, author)."""
-    if not is_member(user):
-        return False
-    if is_facilitator(user):
-        return True
-    return item.author_id == user.id
-
-
 def visible_reports(user: User | None) -> ColumnElement[bool]:
     """Return the SQL filter for reports: all for facilitators, one's own for members."""
     if not is_member(user):
@@ -320,6 +340,43 @@ def visible_reports(user: User | None) -> ColumnElement[bool]:
     if is_facilitator(user):
         return true()
     return Report.reporter_id == user.id
+
+
+def access_report(user: User | None, report_id: int) -> Report:
+    """Load a report for a facilitator, in a thread they may see.
+
+    Raises Forbidden (403) for members, whatever the id, and NotFound (404) when missing.
+    """
+    require(can_moderate(user))
+    report = find_report(user, report_id)
+    if report is None:
+        not_found()
+    return report
+
+
+def find_report(user: User | None, report_id: int) -> Report | None:
+    """Return a report the user may see (in a thread they may see), or None."""
+    return db.session.scalar(
+        select(Report)
+        .join(Report.post)
+        .join(Post.thread)
+        .where(Report.id == report_id)
+        .where(visible_reports(user), visible_threads(user))
+    )
+
+
+def access_announcement(user: User | None, announcement_id: int) -> Announcement:
+    """Load an announcement still on the home page, for those who may remove it.
+
+    Raises Forbidden (403) for members and NotFound (404) for a missing or removed one.
+    """
+    require(can_announce(user))
+    announcement = db.session.get(Announcement, announcement_id)
+    if announcement is None:
+        not_found()
+    if announcement.removed_at is not None:
+        not_found()
+    return announcement
 
 
 def can_announce(user: User | None) -> bool:
@@ -337,13 +394,6 @@ def circle_candidates(user: User | None) -> ColumnElement[bool]:
 # --- meetings, surveys and action commitments --------------------------------------------
 
 
-class CommitmentVisibility(StrEnum):
-    """Who sees a commitment."""
-
-    NETWORK = "network"  # shared with the network
-    FACILITATORS = "facilitators"  # kept between the member and the facilitators
-
-
 COMMITMENT_VISIBILITIES = tuple(item.value for item in CommitmentVisibility)
 
 
@@ -355,6 +405,35 @@ def can_manage_meetings(user: User | None) -> bool:
 def can_view_attendance(user: User | None) -> bool:
     """Return whether the user may see who comes, dietary needs and export them."""
     return is_facilitator(user)
+
+
+def access_meeting(user: User | None, meeting_id: int) -> Meeting:
+    """Load a meeting: every member sees every meeting. Raises NotFound (404) otherwise."""
+    if not is_member(user):
+        not_found()
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        not_found()
+    return meeting
+
+
+def access_meeting_preparation(user: User | None, meeting_id: int) -> Meeting:
+    """Load a meeting for the facilitators' preparation pages.
+
+    Raises Forbidden (403) for members, whatever the id, and NotFound (404) when missing.
+    """
+    require(can_view_overview(user))
+    return access_meeting(user, meeting_id)
+
+
+def can_see_survey_totals(user: User | None, survey: Survey) -> bool:
+    """Return whether the user may see a survey's totals: facilitators always, members once
+    it no longer takes answers."""
+    if not is_member(user):
+        return False
+    if can_view_survey_answers(user):
+        return True
+    return not survey.takes_answers(utcnow())
 
 
 def can_view_survey_answers(user: User | None) -> bool:
@@ -377,7 +456,7 @@ def visible_commitments(user: User | None) -> ColumnElement[bool]:
 def access_commitment(user: User | None, commitment_id: int) -> Commitment:
     """Load a commitment the user may see. Raises NotFound (404) for missing and hidden alike."""
     commitment = db.session.scalar(
-        db.select(Commitment).where(Commitment.id == commitment_id).where(visible_commitments(user))
+        select(Commitment).where(Commitment.id == commitment_id).where(visible_commitments(user))
     )
     if commitment is None:
         not_found()
@@ -405,3 +484,65 @@ def can_comment_commitment(user: User | None, commitment: Commitment) -> bool:
 def can_view_overview(user: User | None) -> bool:
     """Return whether the user may see the facilitator overview and meeting preparation."""
     return is_facilitator(user)
+
+
+# --- what templates may ask ----------------------------------------------------------------
+
+
+class ReaderAbilities:
+    """The named questions a template may ask about the person reading the page.
+
+    Templates get this object as `can`, not the module, so they can neither load objects nor
+    reach a gate that a view should have asked.
+    """
+
+    def __init__(self, user: User | None) -> None:
+        self._user = user
+
+    def administer(self) -> bool:
+        """Return whether the reader is an administrator."""
+        return is_admin(self._user)
+
+    def invite(self) -> bool:
+        """Return whether the reader may invite people."""
+        return can_invite(self._user)
+
+    def moderate(self) -> bool:
+        """Return whether the reader moderates (facilitators and admins)."""
+        return can_moderate(self._user)
+
+    def announce(self) -> bool:
+        """Return whether the reader may post and remove announcements."""
+        return can_announce(self._user)
+
+    def view_overview(self) -> bool:
+        """Return whether the reader may see the facilitator overview and preparation pages."""
+        return can_view_overview(self._user)
+
+    def see_hidden_posts(self) -> bool:
+        """Return whether hidden posts are shown to the reader (and counted for them)."""
+        return can_moderate(self._user)
+
+    def change_visibility(self, thread: Thread) -> bool:
+        """Return whether the reader may change who can see the thread."""
+        return can_change_visibility(self._user, thread)
+
+    def edit_post(self, post: Post) -> bool:
+        """Return whether the reader may edit the post."""
+        return can_edit_post(self._user, post)
+
+    def withdraw_post(self, post: Post) -> bool:
+        """Return whether the reader may withdraw the post."""
+        return can_withdraw_post(self._user, post)
+
+    def read_withdrawn(self, post: Post) -> bool:
+        """Return whether the reader may read the post although it was withdrawn."""
+        return can_read_withdrawn(self._user, post)
+
+    def view_revisions(self, post: Post) -> bool:
+        """Return whether the reader may see the post's earlier versions."""
+        return can_view_revisions(self._user, post)
+
+    def report(self, post: Post) -> bool:
+        """Return whether the reader may report the post to the facilitators."""
+        return can_report(self._user, post)

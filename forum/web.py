@@ -10,15 +10,15 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from forum import permissions
+from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
-from forum.models import User
+from forum.models import User, vocabulary
 
 # Endpoints reachable without logging in; everything else redirects to the login page.
 PUBLIC_ENDPOINTS = frozenset(
@@ -43,28 +43,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    """Turn on WAL, a busy timeout and foreign keys, and begin every transaction IMMEDIATE.
-
-    IMMEDIATE takes the write lock at BEGIN, so two workers never deadlock upgrading a read
-    lock and fail with "database is locked"; they wait up to the busy timeout instead.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below take over
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")  # first, so the pragmas below wait too
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+NO_STORE = "private, no-store"
 
 
 def select_locale() -> str:
@@ -73,7 +52,7 @@ def select_locale() -> str:
         return "da"
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
-        return user.language
+        return str(user.language)
     return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
 
 
@@ -97,10 +76,49 @@ def _require_login() -> Response | None:
     return login_manager.unauthorized()
 
 
+class InvalidCharacter(BadRequest):
+    """A NUL character in the path, query or form: no person types one, and PostgreSQL
+    refuses to store it (mid-query, as a 500), so it is refused before any view runs."""
+
+
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    """Return whether any name or value contains a NUL character."""
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
+def _refuse_nul() -> None:
+    """Refuse a request with a NUL character in its path, query or form.
+
+    Raises InvalidCharacter (400).
+    """
+    if "\x00" in request.path or _has_nul(request.args):
+        raise InvalidCharacter()
+    if request.method == "POST" and _has_nul(request.form):
+        raise InvalidCharacter()
+
+
 def _security_headers(response: Response) -> Response:
-    """Add the security headers every response carries."""
+    """Add the security headers every response carries.
+
+    Responses to a logged-in person are never stored by any cache: on a shared library PC
+    the next person could otherwise find them with Back. Static files stay cacheable.
+    """
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.endpoint == "static":
+        return response
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = NO_STORE
+    else:
+        # Anonymous pages carry form tokens or secret links; a view may allow a private cache
+        # (the calendar feed, which calendar programs fetch without a cookie).
+        response.headers.setdefault("Cache-Control", NO_STORE)
+    return response
+
+
+def _finish_transaction(response: Response) -> Response:
+    """Commit the request's one transaction when it succeeded, else roll it back."""
+    finish_request(response.status_code)
     return response
 
 
@@ -115,6 +133,11 @@ def _server_error(error: Exception) -> tuple[str, int]:
     """Render the generic error page for an unexpected failure."""
     db.session.rollback()
     return render_template("errors/generic.html", code=500), 500
+
+
+def _invalid_character(error: InvalidCharacter) -> tuple[str, int]:
+    """Explain a refused control character in the reader's language."""
+    return render_template("errors/invalid_character.html", code=400), 400
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
@@ -153,7 +176,7 @@ def init_app(app: Flask) -> None:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine)
+            configure_sqlite(db.engine)
 
     from forum.actions import bp as actions_bp
     from forum.admin import bp as admin_bp
@@ -180,16 +203,33 @@ def init_app(app: Flask) -> None:
 
     cli.init_app(app)
 
+    app.before_request(_refuse_nul)
     app.before_request(_require_login)
+    # after_request functions run last-registered first: the headers (which may load the
+    # user) run inside the request's transaction, and the transaction ends after them.
+    app.after_request(_finish_transaction)
     app.after_request(_security_headers)
+    app.register_error_handler(InvalidCharacter, _invalid_character)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.jinja_env.filters["datetime"] = _format_datetime
-    app.jinja_env.globals["can"] = permissions
+    # Templates compare with the shared vocabularies, not string literals.
+    app.jinja_env.globals.update(
+        Role=vocabulary.Role,
+        Visibility=vocabulary.Visibility,
+        CommitmentVisibility=vocabulary.CommitmentVisibility,
+        CommitmentStatus=vocabulary.CommitmentStatus,
+        QuestionKind=vocabulary.QuestionKind,
+        ReportResolution=vocabulary.ReportResolution,
+    )
 
     @app.context_processor
     def _inject() -> dict[str, Any]:
         from forum.services.accounts import REGIONS
 
-        return {"REGIONS": REGIONS, "current_language": select_locale()}
+        return {
+            "REGIONS": REGIONS,
+            "current_language": select_locale(),
+            "can": permissions.ReaderAbilities(current_user),
+        }

@@ -48,8 +48,12 @@ def theme(name: str | None = None, description: str = "", **fields: object) -> T
 def thread(
     author: User, theme: Theme, title: str = "En tråd", body: str = "Første indlæg"
 ) -> Thread:
-    return thread_service.create_thread(author, theme, title, body)
+    item = thread_service.create_thread(author, theme, title, body)
+    db.session.commit()  # as the request would: factories leave committed data behind
+    return item
 
 
 def reply(author: User, thread: Thread, body: str = "Et svar") -> Post:
-    return thread_service.reply(author, thread, body)
+    post = thread_service.reply(author, thread, body)
+    db.session.commit()
+    return post

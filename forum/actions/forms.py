@@ -15,13 +15,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forum.forms import IdListField, parse_id
+from forum.models import CommitmentStatus
 from forum.permissions import CommitmentVisibility
 from forum.sdgs import SDGS, sdg_label
-from forum.services.actions import STATUS_LABELS, TEXT_MAX, TITLE_MAX, VISIBILITY_LABELS, Status
+from forum.services.actions import STATUS_LABELS, TEXT_MAX, TITLE_MAX, VISIBILITY_LABELS
 
 _text_validators = [Length(max=TEXT_MAX, message=_l("The text is too long."))]
 
@@ -42,7 +45,10 @@ def _strip(value: str | None) -> str | None:
 
 def _offered(field: Field) -> set[object]:
     """Return the values a select field offers."""
-    return {choice.value for choice in field.choices or []}
+    assert isinstance(field, SelectField)  # these validators guard select and radio fields
+    # WTForms 3.3 choices are SelectChoice objects; types-WTForms 3.2 still says tuples.
+    choices: list[SelectChoice] = list(field.choices or [])
+    return {choice.value for choice in choices}
 
 
 def optional_id(value: object) -> int | None:
@@ -96,7 +102,7 @@ class CommitmentForm(FlaskForm):
     status = SelectField(
         _l("Status"),
         choices=choices(STATUS_LABELS.items()),
-        default=Status.PLANNED.value,
+        default=CommitmentStatus.PLANNED.value,
         validate_choice=False,
         validators=[required_option(_l("Choose a status."))],
     )

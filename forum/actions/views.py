@@ -3,11 +3,16 @@ overview and meeting preparation."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, TypedDict
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import Field
 
 from forum.actions import bp
 from forum.actions.forms import (
@@ -25,9 +30,11 @@ from forum.models import Commitment, Meeting, Theme, User
 from forum.permissions import (
     CommitmentVisibility,
     access_commitment,
+    access_meeting_preparation,
     can_comment_commitment,
     can_edit_commitment,
     can_view_overview,
+    me,
     require,
 )
 from forum.sdgs import SDGS, sdg_label
@@ -36,12 +43,12 @@ from forum.services import actions as action_service
 from forum.services import themes as theme_service
 from forum.services.meetings import today
 
-Page = str | tuple[str, int] | Response
+Page = str | tuple[str, int] | BaseResponse
 
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _status(form: FlaskForm) -> int:
@@ -82,13 +89,26 @@ def _offer_choices(form: CommitmentForm, commitment: Commitment | None = None) -
     )
 
 
-def _chosen(form: CommitmentForm) -> dict[str, object]:
+class _Chosen(TypedDict):
+    """A commitment form's values, as create_commitment and update_commitment take them."""
+
+    title: str
+    why: str
+    theme: Theme | None
+    sdgs: list[int]
+    meeting: Meeting | None
+    due_date: date | None
+    status: str
+    visibility: str
+
+
+def _chosen(form: CommitmentForm) -> _Chosen:
     """Return the form's values as the service verbs take them."""
     theme_id = form.theme_id.data
     meeting_id = form.meeting_id.data
     return {
-        "title": form.title.data,
-        "why": form.why.data,
+        "title": form.title.data or "",
+        "why": form.why.data or "",
         "theme": db.session.get(Theme, theme_id) if theme_id else None,
         "sdgs": form.sdgs.data,
         "meeting": db.session.get(Meeting, meeting_id) if meeting_id else None,
@@ -232,10 +252,10 @@ def log_entry(commitment_id: int) -> Page:
             entry = action_service.log_progress(
                 _me(),
                 item,
-                tried=form.tried.data,
-                learned=form.learned.data,
-                blocking=form.blocking.data,
-                needs=form.needs.data,
+                tried=form.tried.data or "",
+                learned=form.learned.data or "",
+                blocking=form.blocking.data or "",
+                needs=form.needs.data or "",
                 ask_for_help=form.ask_for_help.data,
             )
         except ServiceError as error:
@@ -264,7 +284,7 @@ def comment(commitment_id: int) -> Page:
     form = CommentForm()
     if form.validate_on_submit():
         try:
-            saved = action_service.add_comment(_me(), item, form.body.data)
+            saved = action_service.add_comment(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -291,7 +311,7 @@ def mine() -> str:
 def _filters(form: FilterForm) -> action_service.CommitmentFilter:
     """Return the valid filters of the form; a refused field narrows nothing."""
 
-    def valid(field: object) -> object:
+    def valid(field: Field) -> Any:  # a field's data has the type its coerce gives
         return None if field.errors or field.data in ("", None) else field.data
 
     return action_service.CommitmentFilter(
@@ -317,7 +337,9 @@ def network() -> Page:
         abort(404)
     filters = _filters(form)
     items, next_before = action_service.network_commitments(_me(), filters, before)
-    query = {key: value for key, value in request.args.items() if key != "efter" and value}
+    # Only the filters go into the page's links: any other name would reach url_for() as its
+    # own argument (`endpoint`, `_external`, `_anchor`, ...).
+    query = {field.name: request.args[field.name] for field in form if request.args.get(field.name)}
     page = render_template(
         "actions/network.html",
         form=form,
@@ -349,20 +371,11 @@ def overview() -> str:
     )
 
 
-def _meeting(meeting_id: int) -> Meeting:
-    """Load a meeting for the facilitators. Raises Forbidden (403) or NotFound (404)."""
-    require(can_view_overview(current_user))
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 @bp.get("/moeder/<id:meeting_id>/forberedelse")
 def prepare(meeting_id: int) -> str:
     """Show facilitators who comes, their commitments from the meeting before with the latest
     entries, open help requests and the survey totals. Raises Forbidden (403) or NotFound."""
-    meeting = _meeting(meeting_id)
+    meeting = access_meeting_preparation(current_user, meeting_id)
     return render_template(
         "actions/prepare.html",
         prep=action_service.meeting_preparation(_me(), meeting),
@@ -376,7 +389,7 @@ def prepare_csv(meeting_id: int) -> Response:
 
     Raises Forbidden (403) or NotFound (404).
     """
-    meeting = _meeting(meeting_id)
+    meeting = access_meeting_preparation(current_user, meeting_id)
     text = action_service.preparation_csv(action_service.meeting_preparation(_me(), meeting))
     filename = f"forberedelse-{meeting.date.isoformat()}.csv"
     return Response(

@@ -37,10 +37,7 @@ def _status(form: FlaskForm) -> int:
 
 def _managed_account(user_id: int) -> User:
     """Load an account the current admin may change. Raises NotFound (404) or Forbidden (403)."""
-    permissions.require(permissions.can_manage_accounts(current_user))
-    target = db.get_or_404(User, user_id)
-    permissions.require(permissions.can_change_account(current_user, target))
-    return target
+    return permissions.access_changeable_account(current_user, user_id)
 
 
 def _managed_theme(theme_id: int) -> Theme:
@@ -65,7 +62,7 @@ def invitations() -> Page:
         permissions.require(permissions.can_invite_role(current_user, form.role.data))
         try:
             invitation = account_service.invite(
-                current_user, form.email.data, form.name.data, form.role.data
+                current_user, form.email.data or "", form.name.data or "", form.role.data or ""
             )
         except ServiceError as error:
             attach_error(form, error)
@@ -100,8 +97,7 @@ def account(user_id: int) -> str:
 
     Raises Forbidden (403) for non-admins and NotFound (404) for a missing account.
     """
-    permissions.require(permissions.can_manage_accounts(current_user))
-    target = db.get_or_404(User, user_id)
+    target = permissions.access_account(current_user, user_id)
     return render_template(
         "admin/account.html",
         account=target,
@@ -172,7 +168,7 @@ def themes() -> Page:
     form = ThemeForm()
     if form.validate_on_submit():
         try:
-            theme = theme_service.create_theme(form.name.data, form.description.data)
+            theme = theme_service.create_theme(form.name.data or "", form.description.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -191,7 +187,7 @@ def edit_theme(theme_id: int) -> Page:
     form = ThemeForm(obj=theme)
     if form.validate_on_submit():
         try:
-            theme_service.update_theme(theme, form.name.data, form.description.data)
+            theme_service.update_theme(theme, form.name.data or "", form.description.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -208,7 +204,7 @@ def move_theme(theme_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Choose whether to move the theme up or down."), "error")
         return redirect(url_for("admin.themes"))
-    theme_service.move_theme(theme, MOVES[form.direction.data])
+    theme_service.move_theme(theme, MOVES[form.direction.data or ""])
     flash(_("The theme “%(name)s” is moved.", name=theme.name), "success")
     return redirect(url_for("admin.themes", _anchor=f"theme-{theme.id}"))
 

@@ -21,6 +21,7 @@ from forum.auth.forms import (
 )
 from forum.forms import REFUSED, attach_error
 from forum.models import User
+from forum.permissions import me
 from forum.services import ServiceError, accounts
 
 Page = str | tuple[str, int] | Response
@@ -42,7 +43,7 @@ def safe_next(target: str | None) -> str | None:
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _start_session(user: User, remember: bool = False) -> None:
@@ -72,7 +73,7 @@ def login() -> Page:
         return render_template("auth/login.html", form=form, next=next_url)
     try:
         user = accounts.authenticate(
-            form.email.data, form.password.data, address=request.remote_addr or ""
+            form.email.data or "", form.password.data or "", address=request.remote_addr or ""
         )
     except ServiceError as error:
         attach_error(form, error)
@@ -108,7 +109,7 @@ def accept_invitation(token: str) -> Page:
             return _failed("auth/accept_invitation.html", form=form, invitation=invitation)
         return render_template("auth/accept_invitation.html", form=form, invitation=invitation)
     try:
-        user = accounts.accept_invitation(token, form.password.data, form.profile())
+        user = accounts.accept_invitation(token, form.password.data or "", form.profile())
     except ServiceError as error:
         attach_error(form, error)
         return _failed("auth/accept_invitation.html", form=form, invitation=invitation)
@@ -122,13 +123,14 @@ def accept_invitation(token: str) -> Page:
 
 @bp.route("/glemt-adgangskode", methods=["GET", "POST"])
 def forgot_password() -> Page:
-    """Ask for a reset link; the answer is the same whether or not the address is known."""
+    """Ask for a reset link; the answer is the same whether the address is known or not,
+    and whether or not a limit held the email back."""
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
         if form.is_submitted():
             return _failed("auth/forgot_password.html", form=form)
         return render_template("auth/forgot_password.html", form=form)
-    accounts.request_password_reset(form.email.data)
+    accounts.request_password_reset(form.email.data or "", address=request.remote_addr or "")
     flash(
         _(
             "If the address belongs to an account, we have sent a link to set a new password. "
@@ -150,7 +152,7 @@ def reset_password(token: str) -> Page:
             return _failed("auth/reset_password.html", form=form)
         return render_template("auth/reset_password.html", form=form)
     try:
-        accounts.reset_password(token, form.password.data)
+        accounts.reset_password(token, form.password.data or "")
     except ServiceError as error:
         attach_error(form, error)
         return _failed("auth/reset_password.html", form=form)
@@ -169,7 +171,12 @@ def change_password() -> Page:
         return render_template("auth/change_password.html", form=form)
     user = _me()
     try:
-        accounts.change_password(user, form.current_password.data, form.password.data)
+        accounts.change_password(
+            user,
+            form.current_password.data or "",
+            form.password.data or "",
+            address=request.remote_addr or "",
+        )
     except ServiceError as error:
         attach_error(form, error)
         return _failed("auth/change_password.html", form=form)

@@ -16,11 +16,13 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forum.models import Survey
+from forum.models import QuestionKind, RsvpAnswer, Survey
 from forum.services import ServiceError
 from forum.services import meetings as meeting_service
 from forum.services import surveys as survey_service
@@ -35,7 +37,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class _Parsed:
+class _Parsed(Field):
     """Mixin: a date or time field whose unreadable input gets our own message."""
 
     invalid_message: Any = None
@@ -43,12 +45,12 @@ class _Parsed:
     def process_formdata(self, valuelist: list[str]) -> None:
         """Read the value; an empty one is None, an unreadable one an error in our words."""
         if not valuelist or not valuelist[0].strip():
-            self.data = None  # type: ignore[attr-defined]
+            self.data = None
             return
         try:
-            super().process_formdata([valuelist[0].strip()])  # type: ignore[misc]
+            super().process_formdata([valuelist[0].strip()])
         except ValueError as error:
-            self.data = None  # type: ignore[attr-defined]
+            self.data = None
             raise ValueError(str(self.invalid_message)) from error
 
 
@@ -128,8 +130,8 @@ class MeetingForm(FlaskForm):
         )
 
 
-ATTENDING = "yes"
-NOT_ATTENDING = "no"
+ATTENDING = RsvpAnswer.YES.value
+NOT_ATTENDING = RsvpAnswer.NO.value
 
 
 class RsvpForm(FlaskForm):
@@ -182,10 +184,10 @@ class SurveyForm(FlaskForm):
 
 
 QUESTION_KIND_LABELS = {
-    survey_service.Kind.SINGLE.value: _l("Single choice"),
-    survey_service.Kind.MULTIPLE.value: _l("Multiple choice"),
-    survey_service.Kind.SCALE.value: _l("Scale from 1 to 5"),
-    survey_service.Kind.TEXT.value: _l("Free text"),
+    QuestionKind.SINGLE.value: _l("Single choice"),
+    QuestionKind.MULTIPLE.value: _l("Multiple choice"),
+    QuestionKind.SCALE.value: _l("Scale from 1 to 5"),
+    QuestionKind.TEXT.value: _l("Free text"),
 }
 
 
@@ -195,7 +197,7 @@ class QuestionForm(FlaskForm):
     kind = RadioField(
         _l("Kind of question"),
         choices=[SelectChoice(kind, label) for kind, label in QUESTION_KIND_LABELS.items()],
-        default=survey_service.Kind.SINGLE.value,
+        default=QuestionKind.SINGLE.value,
         validate_choice=False,
         validators=[
             InputRequired(message=_l("Choose the kind of question.")),
@@ -253,7 +255,7 @@ class SurveyAnswerForm(FlaskForm):
             name = survey_service.field_name(question)
             setattr(Form, name, _question_field(question))
             values = earlier.get(question.id, [])
-            if question.kind == survey_service.Kind.MULTIPLE:
+            if question.kind == QuestionKind.MULTIPLE:
                 data[name] = values
             else:
                 data[name] = values[0] if values else None
@@ -294,11 +296,11 @@ def _question_field(question: Any) -> Field:
     """Return an unbound field for one question (values are checked by the service)."""
     label = question.prompt
     options = [SelectChoice(str(option.id), option.label) for option in question.options]
-    if question.kind == survey_service.Kind.SINGLE:
+    if question.kind == QuestionKind.SINGLE:
         return RadioField(label, choices=options, validate_choice=False)
-    if question.kind == survey_service.Kind.MULTIPLE:
+    if question.kind == QuestionKind.MULTIPLE:
         return _CheckboxesField(label, choices=options, validate_choice=False)
-    if question.kind == survey_service.Kind.SCALE:
+    if question.kind == QuestionKind.SCALE:
         scale = [SelectChoice(str(value), str(value)) for value in survey_service.SCALE_VALUES]
         return RadioField(label, choices=scale, validate_choice=False)
     return TextAreaField(label, render_kw={"rows": 4})

@@ -26,11 +26,13 @@ from forum.meetings.forms import (
 )
 from forum.models import Meeting, Survey, User
 from forum.permissions import (
+    access_meeting,
     can_manage_meetings,
+    can_see_survey_totals,
     can_view_attendance,
     can_view_survey_answers,
-    deny,
     is_member,
+    me,
     not_found,
     require,
 )
@@ -46,17 +48,12 @@ CSV_TYPE = "text/csv; charset=utf-8"
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _meeting(meeting_id: int) -> Meeting:
-    """Load a meeting for a member (every member sees every meeting). Raises NotFound (404)."""
-    if not is_member(current_user):
-        not_found()
-    meeting = meeting_service.get_meeting(meeting_id)
-    if meeting is None:
-        not_found()
-    return meeting
+    """Load a meeting for a member. Raises NotFound (404)."""
+    return access_meeting(current_user, meeting_id)
 
 
 def _survey(meeting: Meeting) -> Survey:
@@ -438,13 +435,6 @@ def survey(meeting_id: int) -> Page:
     )
 
 
-def _may_see_results(survey: Survey) -> bool:
-    """Return whether the reader may see the totals: facilitators always, members once closed."""
-    if can_view_survey_answers(current_user):
-        return True
-    return not survey_service.is_open(survey)
-
-
 @bp.get("/moeder/<id:meeting_id>/undersoegelse/resultater")
 def survey_results(meeting_id: int) -> str:
     """Show the survey's totals; facilitators also see free texts (with names unless anonymous).
@@ -453,8 +443,7 @@ def survey_results(meeting_id: int) -> str:
     """
     item = _meeting(meeting_id)
     found = _survey(item)
-    if not _may_see_results(found):
-        deny()
+    require(can_see_survey_totals(current_user, found))
     with_texts = can_view_survey_answers(current_user)
     return render_template(
         "meetings/survey_results.html",

@@ -1,6 +1,12 @@
 """SQLAlchemy models, one module per domain; imported here so Alembic sees them all."""
 
-from forum.models.accounts import Invitation, LoginFailure, PasswordResetToken, User
+from forum.models.accounts import (
+    Invitation,
+    LoginFailure,
+    PasswordResetRequest,
+    PasswordResetToken,
+    User,
+)
 from forum.models.actions import Commitment, CommitmentComment, CommitmentGoal, LogEntry
 from forum.models.base import utcnow
 from forum.models.forum import CircleMember, Post, PostRevision, Theme, Thread
@@ -15,8 +21,26 @@ from forum.models.meetings import (
     SurveyResponse,
 )
 from forum.models.moderation import Announcement, ModerationLogEntry, Report
+from forum.models.vocabulary import (
+    CommitmentStatus,
+    CommitmentVisibility,
+    QuestionKind,
+    ReminderKind,
+    ReportResolution,
+    Role,
+    RsvpAnswer,
+    Visibility,
+)
 
 __all__ = [
+    "CommitmentStatus",
+    "CommitmentVisibility",
+    "QuestionKind",
+    "ReminderKind",
+    "ReportResolution",
+    "Role",
+    "RsvpAnswer",
+    "Visibility",
     "Commitment",
     "CommitmentComment",
     "CommitmentGoal",
@@ -35,6 +59,7 @@ __all__ = [
     "Report",
     "Invitation",
     "LoginFailure",
+    "PasswordResetRequest",
     "PasswordResetToken",
     "Post",
     "PostRevision",

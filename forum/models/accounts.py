@@ -1,4 +1,4 @@
-"""Accounts: people, invitations, password resets and failed login attempts."""
+"""Accounts: people, invitations, password resets, reset requests and failed login attempts."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.base import utcnow
+from forum.models.vocabulary import Role, enum_column
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person in the network: member, facilitator or admin."""
 
     __tablename__ = "users"
@@ -21,7 +22,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="member")
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change and deactivation: every older session cookie dies.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -47,7 +48,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A one-time invitation to join the network, sent by email."""
 
     __tablename__ = "invitations"
@@ -55,7 +56,7 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(20), default="member")
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -66,8 +67,12 @@ class Invitation(db.Model):
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
 
 
-class PasswordResetToken(db.Model):
-    """A one-time password reset link, valid for one hour."""
+class PasswordResetToken(Model):
+    """A one-time password reset link, valid for one hour.
+
+    `used_at` is also set when the link is ended unused: by any password change and by
+    deactivation.
+    """
 
     __tablename__ = "password_reset_tokens"
 
@@ -81,8 +86,27 @@ class PasswordResetToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginFailure(db.Model):
-    """One failed login, kept in the database so the throttle holds across workers."""
+class PasswordResetRequest(Model):
+    """One counted request for a reset link, kept in the database so the limits per client
+    address and per account hold across workers and hosts. `user_id` is set when the request
+    was granted an email to that account."""
+
+    __tablename__ = "password_reset_requests"
+    __table_args__ = (
+        Index("ix_password_reset_requests_address_created", "address", "created_at"),
+        Index("ix_password_reset_requests_user_created", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(Model):
+    """One password check that has not succeeded, kept in the database so the throttle holds
+    across workers and hosts. It is written before the password is checked and deleted when
+    the check succeeds (see forum/services/accounts.py)."""
 
     __tablename__ = "login_failures"
     __table_args__ = (

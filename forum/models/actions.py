@@ -8,14 +8,15 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.forum import Theme, Thread
 from forum.models.meetings import Meeting
+from forum.models.vocabulary import CommitmentStatus, CommitmentVisibility, enum_column
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """A member's commitment to act in their own library (handling / forpligtelse)."""
 
     __tablename__ = "commitments"
@@ -35,10 +36,12 @@ class Commitment(db.Model):
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True
     )
     due_date: Mapped[date | None] = mapped_column(index=True)
-    # planned | in_progress | done | paused | dropped
-    status: Mapped[str] = mapped_column(String(20), default="planned")
-    # network | facilitators: shared with the network, or kept between member and facilitators
-    visibility: Mapped[str] = mapped_column(String(20), default="network")
+    status: Mapped[CommitmentStatus] = mapped_column(
+        enum_column(CommitmentStatus), default=CommitmentStatus.PLANNED
+    )
+    visibility: Mapped[CommitmentVisibility] = mapped_column(
+        enum_column(CommitmentVisibility), default=CommitmentVisibility.NETWORK
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_entry_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -63,7 +66,7 @@ class Commitment(db.Model):
         return [goal.sdg for goal in self.goals]
 
 
-class CommitmentGoal(db.Model):
+class CommitmentGoal(Model):
     """A UN Sustainable Development Goal (verdensmål, 1–17) a commitment serves."""
 
     __tablename__ = "commitment_goals"
@@ -76,7 +79,7 @@ class CommitmentGoal(db.Model):
     commitment: Mapped[Commitment] = relationship(back_populates="goals")
 
 
-class LogEntry(db.Model):
+class LogEntry(Model):
     """A check-in on a commitment: tried, learned, blocking, needed from the others."""
 
     __tablename__ = "log_entries"
@@ -129,7 +132,7 @@ class LogEntry(db.Model):
         return Markup(self.needs_html)  # noqa: S704 (sanitised by forum.markdown on save)
 
 
-class CommitmentComment(db.Model):
+class CommitmentComment(Model):
     """Encouragement or advice from another member on a shared commitment."""
 
     __tablename__ = "commitment_comments"

@@ -8,12 +8,13 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
+from forum.models.vocabulary import Visibility, enum_column
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme of the network (Målsætning, Engagement, Partnerskaber ...)."""
 
     __tablename__ = "themes"
@@ -31,7 +32,7 @@ class Theme(db.Model):
         return self.archived_at is not None
 
 
-class Thread(db.Model):
+class Thread(Model):
     """A conversation in a theme; counters are kept on the row for fast lists."""
 
     __tablename__ = "threads"
@@ -47,8 +48,10 @@ class Thread(db.Model):
     hidden_post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # network | circle | facilitators: who may see the thread (forum.permissions decides).
-    visibility: Mapped[str] = mapped_column(String(20), default="network", index=True)
+    # Who may see the thread (forum.permissions decides).
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility), default=Visibility.NETWORK, index=True
+    )
     pinned: Mapped[bool] = mapped_column(default=False)
     locked_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]
@@ -71,7 +74,7 @@ class Thread(db.Model):
     @property
     def is_confidential(self) -> bool:
         """Return whether the thread is narrower than the whole network."""
-        return self.visibility != "network"
+        return self.visibility != Visibility.NETWORK
 
     @property
     def is_locked(self) -> bool:
@@ -84,7 +87,7 @@ class Thread(db.Model):
         return self.hidden_at is not None
 
 
-class CircleMember(db.Model):
+class CircleMember(Model):
     """A member the author (or a facilitator) named into a confidential circle thread."""
 
     __tablename__ = "circle_members"
@@ -103,7 +106,7 @@ class CircleMember(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class Post(db.Model):
+class Post(Model):
     """One post in a thread; Markdown is rendered to safe HTML once, on save."""
 
     __tablename__ = "posts"
@@ -151,7 +154,7 @@ class Post(db.Model):
         return self.withdrawn_at is not None
 
 
-class PostRevision(db.Model):
+class PostRevision(Model):
     """An earlier version of a post, kept when the post is edited."""
 
     __tablename__ = "post_revisions"

@@ -8,12 +8,13 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
+from forum.models.vocabulary import QuestionKind, ReminderKind, enum_column
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A network meeting (netværksmøde), held in a different town each time."""
 
     __tablename__ = "meetings"
@@ -49,7 +50,7 @@ class Meeting(db.Model):
         return Markup(self.practical_html)  # noqa: S704 (sanitised by forum.markdown on save)
 
 
-class Rsvp(db.Model):
+class Rsvp(Model):
     """A member's answer to a meeting invitation, with needs for the catering."""
 
     __tablename__ = "rsvps"
@@ -69,7 +70,7 @@ class Rsvp(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Survey(db.Model):
+class Survey(Model):
     """A needs survey attached to a meeting."""
 
     __tablename__ = "surveys"
@@ -90,8 +91,14 @@ class Survey(db.Model):
         back_populates="survey", cascade="all, delete-orphan", order_by="SurveyQuestion.position"
     )
 
+    def takes_answers(self, now: datetime) -> bool:
+        """Return whether answers are still taken: not closed by hand, closing time not passed."""
+        if self.closed_at is not None:
+            return False
+        return self.closes_at is None or now < self.closes_at
 
-class SurveyQuestion(db.Model):
+
+class SurveyQuestion(Model):
     """One question: single choice, multiple choice, a 1–5 scale, or free text."""
 
     __tablename__ = "survey_questions"
@@ -99,7 +106,7 @@ class SurveyQuestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(20))  # single | multiple | scale | text
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
     prompt: Mapped[str] = mapped_column(String(500))
     required: Mapped[bool] = mapped_column(default=False)
 
@@ -109,7 +116,7 @@ class SurveyQuestion(db.Model):
     )
 
 
-class SurveyOption(db.Model):
+class SurveyOption(Model):
     """A choice of a single- or multiple-choice question."""
 
     __tablename__ = "survey_options"
@@ -124,7 +131,7 @@ class SurveyOption(db.Model):
     question: Mapped[SurveyQuestion] = relationship(back_populates="options")
 
 
-class SurveyResponse(db.Model):
+class SurveyResponse(Model):
     """One member's answers to a survey (one per member; changeable until it closes)."""
 
     __tablename__ = "survey_responses"
@@ -142,7 +149,7 @@ class SurveyResponse(db.Model):
     )
 
 
-class SurveyAnswer(db.Model):
+class SurveyAnswer(Model):
     """An answer to one question: a chosen option, a scale value or a text."""
 
     __tablename__ = "survey_answers"
@@ -163,7 +170,7 @@ class SurveyAnswer(db.Model):
     response: Mapped[SurveyResponse] = relationship(back_populates="answers")
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """A reminder already emailed, so each goes at most once per member, meeting and kind."""
 
     __tablename__ = "reminders_sent"
@@ -172,5 +179,5 @@ class ReminderSent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # commitments | rsvp
+    kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)

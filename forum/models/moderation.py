@@ -8,13 +8,14 @@ from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.extensions import db
+from forum.extensions import Model
 from forum.models.accounts import User
 from forum.models.base import utcnow
 from forum.models.forum import Post, Thread
+from forum.models.vocabulary import ReportResolution, enum_column
 
 
-class Report(db.Model):
+class Report(Model):
     """A member's report of a post, waiting for a facilitator to resolve it."""
 
     __tablename__ = "reports"
@@ -27,8 +28,9 @@ class Report(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # hidden | dismissed
-    resolution: Mapped[str] = mapped_column(String(20), default="")
+    resolution: Mapped[ReportResolution] = mapped_column(
+        enum_column(ReportResolution), default=ReportResolution.OPEN
+    )
 
     post: Mapped[Post] = relationship()
     reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
@@ -40,7 +42,7 @@ class Report(db.Model):
         return self.resolved_at is None
 
 
-class ModerationLogEntry(db.Model):
+class ModerationLogEntry(Model):
     """One moderator action: who did what to which thread or post, when and why."""
 
     __tablename__ = "moderation_log"
@@ -63,7 +65,7 @@ class ModerationLogEntry(db.Model):
     subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id])
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     """A facilitator's announcement, pinned to the home page until removed."""
 
     __tablename__ = "announcements"

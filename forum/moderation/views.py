@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
-from forum.models import Announcement, ModerationLogEntry, User
+from forum.models import ModerationLogEntry, ReportResolution, User
 from forum.moderation import bp
 from forum.moderation.forms import AnnouncementForm, DismissForm
-from forum.permissions import can_announce, can_moderate, is_member, require
+from forum.permissions import (
+    access_announcement,
+    access_report,
+    can_announce,
+    can_moderate,
+    is_member,
+    me,
+    require,
+)
 from forum.services import ServiceError
 from forum.services import moderation as moderation_service
 from forum.threads.forms import VISIBILITY_LABELS
@@ -44,15 +51,15 @@ ACTION_LABELS = {
 }
 # What became of a report, as its reporter reads it.
 RESOLUTION_LABELS = {
-    "hidden": _l("Handled: the post was hidden"),
-    "dismissed": _l("Handled: dismissed, the post stays"),
+    ReportResolution.HIDDEN: _l("Handled: the post was hidden"),
+    ReportResolution.DISMISSED: _l("Handled: dismissed, the post stays"),
 }
 ARROW = " → "
 
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 @bp.app_context_processor
@@ -93,10 +100,7 @@ def queue() -> str:
 @bp.post("/moderation/rapporter/<id:report_id>/afvis")
 def dismiss_report(report_id: int) -> Response:
     """Close a report without hiding the post. Raises Forbidden (403) or NotFound (404)."""
-    require(can_moderate(current_user))
-    report = moderation_service.access_report(_me(), report_id)
-    if report is None:
-        abort(404)
+    report = access_report(current_user, report_id)
     form = DismissForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -150,7 +154,7 @@ def new_announcement() -> Page:
     form = AnnouncementForm()
     if form.validate_on_submit():
         try:
-            moderation_service.post_announcement(_me(), form.title.data, form.body.data)
+            moderation_service.post_announcement(_me(), form.title.data or "", form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -166,10 +170,7 @@ def remove_announcement(announcement_id: int) -> Page:
 
     Raises Forbidden (403) for members, NotFound (404) for a missing or removed announcement.
     """
-    require(can_announce(current_user))
-    announcement = db.session.get(Announcement, announcement_id)
-    if announcement is None or announcement.removed_at is not None:
-        abort(404)
+    announcement = access_announcement(current_user, announcement_id)
     if request.method == "POST":
         moderation_service.remove_announcement(_me(), announcement)
         flash(_("The announcement is removed from the home page."), "success")

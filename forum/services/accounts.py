@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import smtplib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select, text, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.database import write_lock
 from forum.extensions import db
-from forum.models import Invitation, LoginFailure, PasswordResetToken, User, utcnow
+from forum.models import (
+    Invitation,
+    LoginFailure,
+    PasswordResetRequest,
+    PasswordResetToken,
+    User,
+    utcnow,
+)
 from forum.permissions import ROLES, Role, visible_members
 from forum.services import ServiceError
 from forum.services.mail import send_templated_email, send_to_user, site_url
@@ -22,6 +31,7 @@ from forum.services.mail import send_templated_email, send_to_user, site_url
 INVITATION_VALID_FOR = timedelta(days=14)
 RESET_VALID_FOR = timedelta(hours=1)
 MIN_PASSWORD_LENGTH = 10
+HASH_METHOD = "scrypt"  # werkzeug's default parameters; the dummy hash below uses the same
 
 REGIONS: dict[str, str] = {
     "hovedstaden": "Region Hovedstaden",
@@ -64,9 +74,27 @@ def check_password_rules(password: str) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a password with a modern KDF (scrypt). Raises ServiceError when it is too short."""
+    """Set a password with a modern KDF (scrypt). Raises ServiceError when it is too short.
+
+    For an existing account this also ends every outstanding reset link and clears the login
+    throttle, whichever route changes the password (reset, profile, command line): the links
+    were for the old password, and the counted guesses were guesses at it.
+    """
     check_password_rules(password)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = generate_password_hash(password, method=HASH_METHOD)
+    if user.id is not None:
+        _end_reset_links(user)
+        db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))
+
+
+def replace_password(user: User, password: str) -> None:
+    """Give an account a new password and end all its sessions and reset links.
+
+    Raises ServiceError when the password is too short.
+    """
+    set_password(user, password)
+    user.session_version += 1
+    db.session.flush()
 
 
 def create_user(
@@ -82,7 +110,7 @@ def create_user(
     if password is not None:
         set_password(user, password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -109,20 +137,20 @@ def invite(actor: User, email: str, name: str, role: str) -> Invitation:
         invited_by_id=actor.id,
         expires_at=utcnow() + INVITATION_VALID_FOR,
     )
-    db.session.add(invitation)
-    db.session.commit()
     link = site_url("auth.accept_invitation", token=token)
+    # The email goes out before the row is added, so that no write lock is held while SMTP
+    # answers; a failed send leaves nothing behind. (Issue 9 moves emails to the worker.)
     try:
         send_templated_email(
             email, "invitation", "da", invitation=invitation, inviter=actor, link=link
         )
     except (smtplib.SMTPException, OSError) as error:
         current_app.logger.exception("Could not send the invitation to %s", email)
-        invitation.revoked_at = utcnow()
-        db.session.commit()
         raise ServiceError(
             _l("The invitation email could not be sent. Try again in a moment.")
         ) from error
+    db.session.add(invitation)
+    db.session.flush()
     return invitation
 
 
@@ -156,7 +184,7 @@ def accept_invitation(token: str, password: str, profile: dict[str, str]) -> Use
     _apply_profile(user, profile)
     invitation.accepted_at = utcnow()
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -173,29 +201,111 @@ def list_open_invitations() -> list[Invitation]:
 
 
 # --- login and its throttle --------------------------------------------------------------
+#
+# The rule. Every password check (a login, or the current password on /profil/adgangskode)
+# is first recorded as a failure of its (account email, client address) pair; when the
+# password turns out right, the pair's failures are deleted. Within LOGIN_THROTTLE_MINUTES a
+# check is refused, without looking at the password, when
+#   1. the pair has LOGIN_MAX_FAILURES_PER_PAIR failures: the usual brake. It stops a guesser
+#      at one account from one place and touches no one else, so twenty failures from a
+#      municipal network's one address pause only the accounts guessed at, there;
+#   2. the account has LOGIN_MAX_FAILURES_PER_ACCOUNT failures from all addresses together:
+#      a guesser spreading over many addresses (set above the pair limit, so one address
+#      alone never pauses an account everywhere);
+#   3. the address has failures against LOGIN_MAX_ACCOUNTS_PER_ADDRESS other accounts:
+#      someone trying many accounts (one password sprayed over everyone, or guessed emails).
+#      Only then are colleagues behind the same address paused too, for the window.
+# Refused checks are not recorded, so hammering a paused account doesn't lengthen its pause.
+# Any password change (reset included) clears the account's failures.
+#
+# Why the record comes first, in a transaction of its own: counting and checking must be one
+# step, or sixteen parallel guesses all count zero before any is recorded (they made 10
+# checks against a limit of 5). The record is committed before the slow password check, so
+# every concurrent request sees it; the counting waits its turn (_take_turns); and because
+# it is committed, it also survives the request's own transaction, which rolls back when
+# the page answers 422. This commit is the one deliberate exception to one transaction per
+# request; it runs before the request has written anything, so it commits nothing else. (A
+# second connection of its own would be neater, but on SQLite it would wait for the write
+# lock that the request's own open transaction may hold: the request would wait for itself.)
 
 
-def _recent_failures(column: object, value: str, since: datetime) -> int:
-    """Count failed logins for an email or address since a moment."""
-    return db.session.scalar(
-        select(func.count(LoginFailure.id)).where(column == value, LoginFailure.created_at >= since)
-    )
+def _take_turns(*keys: str) -> None:
+    """Make concurrent transactions that name the same key wait for each other's end.
+
+    On PostgreSQL: transaction advisory locks, taken in sorted order so no two callers
+    deadlock. On SQLite, which lets one transaction write at a time: the write lock.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        write_lock()
+        return
+    for key in sorted({key for key in keys if key}):
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
-def is_throttled(email: str, address: str) -> bool:
-    """Return whether logins for this account or from this address are paused."""
+def _count(statement: Select[int]) -> int:
+    """Return the number a COUNT query answers."""
+    return db.session.scalar(statement) or 0
+
+
+def _claim_password_check(email: str, address: str) -> bool:
+    """Record a password check as a failure before it is made, unless the throttle refuses.
+
+    Returns whether the check may go ahead. Commits (see the rule above).
+    """
     config = current_app.config
     since = utcnow() - timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    email = normalise_email(email)
-    if (
-        _recent_failures(LoginFailure.email, email, since)
-        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    ):
-        return True
-    return (
-        _recent_failures(LoginFailure.address, address, since)
-        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    db.session.commit()  # end the request's reading transaction: the claim is one of its own
+    _take_turns(f"login-account:{email}", f"login-address:{address}")
+    db.session.add(LoginFailure(email=email, address=address))
+    db.session.flush()
+    recent = LoginFailure.created_at >= since
+    count = func.count(LoginFailure.id)
+    pair = _count(
+        select(count).where(recent, LoginFailure.email == email, LoginFailure.address == address)
     )
+    account = _count(select(count).where(recent, LoginFailure.email == email))
+    other_accounts = _count(
+        select(func.count(func.distinct(LoginFailure.email))).where(
+            recent, LoginFailure.address == address, LoginFailure.email != email
+        )
+    )
+    allowed: bool = (
+        pair <= config["LOGIN_MAX_FAILURES_PER_PAIR"]  # the counts include this claim
+        and account <= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        and other_accounts < config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"]
+    )
+    if allowed:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return allowed
+
+
+def _forget_failures(email: str, address: str) -> None:
+    """Delete the failures of a pair whose password just proved right."""
+    db.session.execute(
+        delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address)
+    )
+
+
+def _throttled_error(field: str | None = None) -> ServiceError:
+    """Return the error shown while the throttle refuses password checks."""
+    return ServiceError(
+        _l(
+            "Too many failed attempts. Wait %(minutes)d minutes and try again, "
+            "or reset your password.",
+            minutes=current_app.config["LOGIN_THROTTLE_MINUTES"],
+        ),
+        field=field,
+    )
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a hash of a random password, made once with the real hashes' method and cost."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=HASH_METHOD)
 
 
 def authenticate(email: str, password: str, address: str) -> User:
@@ -204,62 +314,113 @@ def authenticate(email: str, password: str, address: str) -> User:
     Raises ServiceError when throttled, when the credentials are wrong, or when the account
     is deactivated (the same message as wrong credentials, so nothing is revealed).
     """
-    email = normalise_email(email)
-    minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
-    if is_throttled(email, address):
-        raise ServiceError(
-            _l(
-                "Too many failed attempts. Wait %(minutes)d minutes and try again, "
-                "or reset your password.",
-                minutes=minutes,
-            )
-        )
+    email = normalise_email(email)[:254]
+    address = address[:64]
+    if not _claim_password_check(email, address):
+        raise _throttled_error()
     user = user_by_email(email)
-    password_ok = (
-        user is not None
-        and user.password_hash is not None
-        and check_password_hash(user.password_hash, password or "")
-    )
-    if not password_ok or not user.is_enabled:
-        db.session.add(LoginFailure(email=email[:254], address=address[:64]))
-        db.session.commit()
-        raise ServiceError(_l("Wrong email or password."))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    stored = user.password_hash if user is not None else None
+    # An unknown email costs a real scrypt check too, so timing doesn't tell who has an account.
+    password_ok = check_password_hash(stored or _dummy_hash(), password or "")
+    if user is None or stored is None or not password_ok or not user.is_enabled:
+        raise ServiceError(_l("Wrong email or password."))  # the claimed failure stays
+    _forget_failures(email, address)
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def end_all_sessions(user: User) -> None:
     """Make every existing session and remember-me cookie of the account useless."""
     user.session_version += 1
-    db.session.commit()
+    db.session.flush()
 
 
 # --- passwords ---------------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
-    """Email a one-hour reset link when the address belongs to an active account.
+def _claim_reset_mail(email: str, address: str) -> User | None:
+    """Count a reset request and return the account to email, if an email is due.
 
-    Does nothing otherwise, so the caller answers the same whether or not the email is known.
+    None when the email has no active account, when this client address made
+    RESET_MAX_PER_ADDRESS requests within RESET_ADDRESS_MINUTES (this one is then not
+    counted), or when the account already had RESET_MAX_PER_ACCOUNT emails within a link's
+    lifetime. Commits: like the login throttle's record, the count is a short transaction of
+    its own, taken in turns so parallel requests can't slip past a limit, and over before
+    the email is sent, so no lock waits on SMTP. It runs before the request writes anything.
     """
+    config = current_app.config
+    now = utcnow()
+    address_since = now - timedelta(minutes=config["RESET_ADDRESS_MINUTES"])
+    db.session.commit()  # end the request's reading transaction: the count is one of its own
     user = user_by_email(email)
-    if user is None or not user.is_enabled:
-        return
-    token, token_hash = _new_token()
-    db.session.add(
-        PasswordResetToken(
-            user_id=user.id, token_hash=token_hash, expires_at=utcnow() + RESET_VALID_FOR
+    if user is not None and not user.is_enabled:
+        user = None
+    _take_turns(f"reset-address:{address}", f"reset-account:{user.id}" if user else "")
+    db.session.execute(  # what no limit looks at any more
+        delete(PasswordResetRequest).where(
+            PasswordResetRequest.address == address,
+            PasswordResetRequest.created_at < min(address_since, now - RESET_VALID_FOR),
         )
     )
+    from_address = _count(
+        select(func.count(PasswordResetRequest.id)).where(
+            PasswordResetRequest.address == address,
+            PasswordResetRequest.created_at >= address_since,
+        )
+    )
+    if from_address >= config["RESET_MAX_PER_ADDRESS"]:
+        db.session.rollback()
+        return None
+    if user is not None:
+        to_account = _count(
+            select(func.count(PasswordResetRequest.id)).where(
+                PasswordResetRequest.user_id == user.id,
+                PasswordResetRequest.created_at >= now - RESET_VALID_FOR,
+            )
+        )
+        if to_account >= config["RESET_MAX_PER_ACCOUNT"]:
+            user = None
+    db.session.add(
+        PasswordResetRequest(address=address, user_id=user.id if user else None, created_at=now)
+    )
     db.session.commit()
+    return user
+
+
+def request_password_reset(email: str, address: str) -> None:
+    """Email a one-hour reset link when the address belongs to an active account.
+
+    Does nothing otherwise, or when a limit is reached (per client address and per account,
+    see _claim_reset_mail), so the caller answers the same in every case.
+    """
+    user = _claim_reset_mail(email, address[:64])
+    if user is None:
+        return
+    token, token_hash = _new_token()
     link = site_url("auth.reset_password", token=token)
+    # Sent before the row is added, so that no write lock is held while SMTP answers.
     try:
         send_to_user(user, "password_reset", link=link)
     except (smtplib.SMTPException, OSError):
         # Answer as for an unknown address: a failure must not reveal that the account exists.
         current_app.logger.exception("Could not send a password reset email")
+        return
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id, token_hash=token_hash, expires_at=utcnow() + RESET_VALID_FOR
+        )
+    )
+    db.session.flush()
+
+
+def _end_reset_links(user: User) -> None:
+    """End every outstanding reset link of the account."""
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def valid_reset_token(token: str) -> PasswordResetToken | None:
@@ -283,23 +444,25 @@ def reset_password(token: str, password: str) -> User:
     if reset is None:
         raise ServiceError(_l("This reset link is no longer valid. Ask for a new one."))
     user = reset.user
-    set_password(user, password)
-    reset.used_at = utcnow()
-    user.session_version += 1
-    db.session.commit()
+    replace_password(user, password)  # uses up this link and every other one
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
+def change_password(user: User, current_password: str, new_password: str, address: str) -> None:
     """Change the password and end every earlier session.
 
-    Raises ServiceError when the current password is wrong or the new one too short.
+    Raises ServiceError when the new one is too short, when guesses at the current password
+    are throttled (the login throttle, counted for this account and address), or when the
+    current password is wrong.
     """
+    check_password_rules(new_password)  # before the claim: a short new one is no failed guess
+    email, address = user.email, address[:64]
+    if not _claim_password_check(email, address):
+        raise _throttled_error(field="current_password")
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise ServiceError(_l("Your current password is not right."), field="current_password")
-    set_password(user, new_password)
-    user.session_version += 1
-    db.session.commit()
+    _forget_failures(email, address)
+    replace_password(user, new_password)
 
 
 # --- profile and administration ----------------------------------------------------------
@@ -319,7 +482,7 @@ def _apply_profile(user: User, profile: dict[str, str]) -> None:
 def update_profile(user: User, profile: dict[str, str]) -> None:
     """Save the person's own profile fields."""
     _apply_profile(user, profile)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_language(user: User, language: str) -> None:
@@ -327,7 +490,7 @@ def set_language(user: User, language: str) -> None:
     if language not in LANGUAGES:
         raise ServiceError(_l("Unknown language."))
     user.language = language
-    db.session.commit()
+    db.session.flush()
 
 
 def deactivate(actor: User, user: User) -> None:
@@ -340,14 +503,15 @@ def deactivate(actor: User, user: User) -> None:
     user.is_enabled = False
     user.deactivated_at = utcnow()
     user.session_version += 1
-    db.session.commit()
+    _end_reset_links(user)  # for good: reactivation must not bring them back
+    db.session.flush()
 
 
 def reactivate(actor: User, user: User) -> None:
     """Let a deactivated account log in again."""
     user.is_enabled = True
     user.deactivated_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 def change_role(actor: User, user: User, role: str) -> None:
@@ -356,8 +520,8 @@ def change_role(actor: User, user: User, role: str) -> None:
         raise ServiceError(_l("Unknown role."), field="role")
     if actor.id == user.id:
         raise ServiceError(_l("You cannot change your own role."))
-    user.role = role
-    db.session.commit()
+    user.role = Role(role)
+    db.session.flush()
 
 
 def list_accounts() -> list[User]:

@@ -19,11 +19,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, or_, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from forum import markdown
 from forum.extensions import db
@@ -31,6 +41,7 @@ from forum.models import (
     Commitment,
     CommitmentComment,
     CommitmentGoal,
+    CommitmentStatus,
     LogEntry,
     Meeting,
     Rsvp,
@@ -52,7 +63,10 @@ from forum.services import ServiceError, check_plausible_date
 from forum.services import surveys as survey_service
 from forum.services.mail import site_url
 from forum.services.surveys import SurveyResults
-from forum.services.threads import BODY_MAX, TITLE_MAX
+from forum.services.threads import BODY_MAX
+
+# A commitment shares a thread's title limit; the actions forms read it from here.
+from forum.services.threads import TITLE_MAX as TITLE_MAX
 from forum.services.threads import create_thread as start_thread
 from forum.spreadsheets import csv_bytes
 
@@ -68,25 +82,19 @@ PREPARATION_ENTRIES = 2
 SUMMARY_MAX = 500
 
 
-class Status(StrEnum):
-    """Where a commitment stands."""
-
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    PAUSED = "paused"
-    DROPPED = "dropped"
-
-
-STATUSES = tuple(status.value for status in Status)
-OPEN_STATUSES = (Status.PLANNED.value, Status.IN_PROGRESS.value, Status.PAUSED.value)
-CLOSED_STATUSES = (Status.DONE.value, Status.DROPPED.value)
+STATUSES = tuple(status.value for status in CommitmentStatus)
+OPEN_STATUSES = (
+    CommitmentStatus.PLANNED.value,
+    CommitmentStatus.IN_PROGRESS.value,
+    CommitmentStatus.PAUSED.value,
+)
+CLOSED_STATUSES = (CommitmentStatus.DONE.value, CommitmentStatus.DROPPED.value)
 STATUS_LABELS = {
-    Status.PLANNED.value: _l("Planned"),
-    Status.IN_PROGRESS.value: _l("In progress"),
-    Status.DONE.value: _l("Done"),
-    Status.PAUSED.value: _l("Paused"),
-    Status.DROPPED.value: _l("Dropped"),
+    CommitmentStatus.PLANNED.value: _l("Planned"),
+    CommitmentStatus.IN_PROGRESS.value: _l("In progress"),
+    CommitmentStatus.DONE.value: _l("Done"),
+    CommitmentStatus.PAUSED.value: _l("Paused"),
+    CommitmentStatus.DROPPED.value: _l("Dropped"),
 }
 VISIBILITY_LABELS = {
     CommitmentVisibility.NETWORK.value: _l("Shared with the network"),
@@ -149,18 +157,18 @@ def _check_sdgs(sdgs: list[int] | tuple[int, ...]) -> list[int]:
     return chosen
 
 
-def _check_status(status: str) -> str:
+def _check_status(status: str) -> CommitmentStatus:
     """Return the status. Raises ServiceError when it is not one of the known ones."""
     if status not in STATUSES:
         raise ServiceError(_l("Choose a status."), field="status")
-    return status
+    return CommitmentStatus(status)
 
 
-def _check_visibility(visibility: str) -> str:
+def _check_visibility(visibility: str) -> CommitmentVisibility:
     """Return the visibility. Raises ServiceError when it is not one of the known ones."""
     if visibility not in COMMITMENT_VISIBILITIES:
         raise ServiceError(_l("Choose who can see the commitment."), field="visibility")
-    return visibility
+    return CommitmentVisibility(visibility)
 
 
 # --- meetings, as commitments need them --------------------------------------------------
@@ -263,7 +271,7 @@ def create_commitment(
     sdgs: list[int] | tuple[int, ...],
     meeting: Meeting | None,
     due_date: date | None,
-    status: str = Status.PLANNED,
+    status: str = CommitmentStatus.PLANNED,
     visibility: str = CommitmentVisibility.NETWORK,
 ) -> Commitment:
     """Record a commitment; without a due date it is due at the next meeting after `meeting`.
@@ -286,7 +294,7 @@ def create_commitment(
         visibility=visibility,
     )
     db.session.add(commitment)
-    db.session.commit()
+    db.session.flush()
     return commitment
 
 
@@ -316,7 +324,7 @@ def update_commitment(
         visibility=visibility,
     )
     commitment.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return commitment
 
 
@@ -327,7 +335,7 @@ def set_status(actor: User, commitment: Commitment, status: str) -> None:
         return
     commitment.status = status
     commitment.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def _first_line(text: str, limit: int) -> str:
@@ -404,19 +412,13 @@ def log_progress(
         created_at=now,
     )
     db.session.add(entry)
-    commitment.entry_count = (commitment.entry_count or 0) + 1
+    commitment.entry_count = Commitment.entry_count + 1  # in SQL: no lost update
     commitment.last_entry_at = now
-    if not ask_for_help:
-        db.session.commit()
-        return entry
-    # create_thread commits the entry, the counters and the thread together.
-    try:
+    if ask_for_help:
+        # The request commits the entry, the counters and the help thread together.
         thread = start_thread(author, commitment.theme, help_title, help_body, Visibility.NETWORK)
-    except ServiceError:
-        db.session.rollback()
-        raise
-    entry.help_thread_id = thread.id
-    db.session.commit()
+        entry.help_thread_id = thread.id
+    db.session.flush()
     return entry
 
 
@@ -432,8 +434,8 @@ def add_comment(author: User, commitment: Commitment, body: str) -> CommitmentCo
         created_at=utcnow(),
     )
     db.session.add(comment)
-    commitment.comment_count = (commitment.comment_count or 0) + 1
-    db.session.commit()
+    commitment.comment_count = Commitment.comment_count + 1  # in SQL: no lost update
+    db.session.flush()
     return comment
 
 
@@ -477,7 +479,7 @@ def visible_help_thread_ids(viewer: User, entries: list[LogEntry]) -> set[int]:
 # --- reading: lists ----------------------------------------------------------------------
 
 
-def _with_details(query: object) -> object:
+def _with_details(query: Select[Commitment]) -> Select[Commitment]:
     """Return the commitment query with owners, themes, meetings and goals batch-loaded."""
     return query.options(
         selectinload(Commitment.owner),
@@ -487,7 +489,7 @@ def _with_details(query: object) -> object:
     )
 
 
-def _due_order() -> tuple[object, ...]:
+def _due_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
     """Return the order of a list by due date, undated last, then oldest first."""
     return (Commitment.due_date.is_(None), Commitment.due_date, Commitment.id)
 
@@ -601,13 +603,13 @@ class Overview:
     follow_through: list[FollowThrough]
 
 
-def _progress_group(cutoff: datetime) -> object:
+def _progress_group(cutoff: datetime) -> ColumnElement[str]:
     """Return the SQL expression putting a commitment in its follow-through group."""
     last = func.coalesce(Commitment.last_entry_at, Commitment.created_at)
     return case(
-        (Commitment.status == Status.DONE, Progress.DONE.value),
-        (Commitment.status == Status.DROPPED, Progress.DROPPED.value),
-        (Commitment.status == Status.PAUSED, Progress.STALLED.value),
+        (Commitment.status == CommitmentStatus.DONE, Progress.DONE.value),
+        (Commitment.status == CommitmentStatus.DROPPED, Progress.DROPPED.value),
+        (Commitment.status == CommitmentStatus.PAUSED, Progress.STALLED.value),
         (last < cutoff, Progress.STALLED.value),
         else_=Progress.IN_PROGRESS.value,
     )
@@ -850,7 +852,7 @@ def preparation_csv(preparation: Preparation) -> bytes:
     ]
     rows: list[list[object]] = []
     for attendee in preparation.attendees:
-        person = [attendee.member.name, attendee.member.library]
+        person: list[object] = [attendee.member.name, attendee.member.library]
         if not attendee.commitments:
             rows.append(person + [""] * 10)
             continue

@@ -9,7 +9,7 @@ just like an unknown one, and a reset makes the old address stop working at once
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -22,11 +22,11 @@ from werkzeug.routing import BuildError
 from forum.extensions import db
 from forum.models import Commitment, Meeting, User
 from forum.permissions import visible_commitments
+from forum.services.actions import CLOSED_STATUSES
 from forum.services.mail import site_url
 from forum.services.meetings import local_end, local_start
 
 # Commitments that still lie ahead of their owner.
-CLOSED_STATUSES = ("done", "dropped")
 # Longest token accepted in a feed address (token_urlsafe(32) gives 43 characters).
 TOKEN_MAX = 64
 
@@ -43,14 +43,14 @@ def ensure_token(user: User) -> str:
     """Return the person's feed token, creating it the first time it is needed."""
     if not user.calendar_token:
         user.calendar_token = _new_token()
-        db.session.commit()
+        db.session.flush()
     return user.calendar_token
 
 
 def reset_token(user: User) -> str:
     """Give the person a new feed token; the old address stops working at once."""
     user.calendar_token = _new_token()
-    db.session.commit()
+    db.session.flush()
     return user.calendar_token
 
 
@@ -132,7 +132,8 @@ def _commitment_link(commitment: Commitment) -> str | None:
 
 def _commitment_event(commitment: Commitment) -> Event:
     """Return a commitment's due date as an all-day event."""
-    due: date = commitment.due_date
+    due = commitment.due_date
+    assert due is not None  # own_open_commitments() lists dated commitments only
     event = Event()
     event.add("uid", f"commitment-{commitment.id}@{_domain()}")
     event.add("dtstamp", _stamp(commitment.updated_at))
@@ -171,7 +172,8 @@ def feed(user: User) -> bytes:
         for commitment in own_open_commitments(user):
             calendar.add_component(_commitment_event(commitment))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def meeting_file(meeting: Meeting) -> bytes:
@@ -179,4 +181,5 @@ def meeting_file(meeting: Meeting) -> bytes:
     calendar = _calendar(meeting.title)
     calendar.add_component(_meeting_event(meeting))
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -9,7 +9,7 @@ from forum.extensions import db
 from forum.models import CircleMember, Thread, User
 from forum.permissions import Visibility, circle_candidates
 from forum.services import ServiceError
-from forum.services.moderation import log_action
+from forum.services.audit import log_action
 from forum.services.threads import check_visibility, circle_people
 
 
@@ -28,7 +28,7 @@ def change_visibility(
         _add_people(actor, thread, circle_people(actor, circle_ids))
     if actor.id != thread.author_id and old != visibility:
         log_action(actor, "change_visibility", thread=thread, detail=f"{old} → {visibility}")
-    db.session.commit()
+    db.session.flush()
 
 
 def _add_people(actor: User, thread: Thread, people: list[User]) -> list[User]:
@@ -58,7 +58,7 @@ def add_circle_members(actor: User, thread: Thread, user_ids: list[int]) -> list
     if actor.id != thread.author_id:
         for person in added:
             log_action(actor, "add_circle_member", thread=thread, subject=person)
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -70,7 +70,7 @@ def remove_circle_member(actor: User, thread: Thread, person: User) -> None:
     db.session.delete(membership)
     if actor.id != thread.author_id:
         log_action(actor, "remove_circle_member", thread=thread, subject=person)
-    db.session.commit()
+    db.session.flush()
 
 
 def circle_members(thread: Thread) -> list[User]:

@@ -43,7 +43,15 @@ def send_email(to: str, subject: str, body: str) -> None:
     message.set_content(body, cte="quoted-printable")
 
     if not config["MAIL_SERVER"]:
-        current_app.logger.info("Email (no FORUM_MAIL_SERVER set):\n%s", message.as_string())
+        # Written as it reads, not as it travels (quoted-printable turns "Kære" into
+        # "K=C3=A6re"), so a developer can read it and follow its link.
+        current_app.logger.info(
+            "Email (no FORUM_MAIL_SERVER set):\nFrom: %s\nTo: %s\nSubject: %s\n\n%s",
+            config["MAIL_SENDER"],
+            to,
+            subject,
+            body,
+        )
         return
 
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP

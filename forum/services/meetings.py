@@ -60,9 +60,9 @@ class MeetingDetails:
     """What the facilitator writes about a meeting; the form fills it in."""
 
     title: str
-    date: date
-    starts_at: time = DEFAULT_START
-    ends_at: time = DEFAULT_END
+    date: date | None  # None when the form had none: the service refuses it
+    starts_at: time | None = DEFAULT_START
+    ends_at: time | None = DEFAULT_END
     venue: str = ""
     address: str = ""
     town: str = ""
@@ -118,6 +118,10 @@ def _checked(details: MeetingDetails) -> MeetingDetails:
 
 def _apply(meeting: Meeting, details: MeetingDetails) -> None:
     """Copy checked details onto the meeting, rendering its Markdown once, now."""
+    # _checked() refused details without a date or times.
+    assert details.date is not None
+    assert details.starts_at is not None
+    assert details.ends_at is not None
     meeting.title = details.title
     meeting.date = details.date
     meeting.starts_at = details.starts_at
@@ -140,7 +144,7 @@ def create_meeting(actor: User, details: MeetingDetails) -> Meeting:
     _apply(meeting, details)
     meeting.created_at = meeting.updated_at
     db.session.add(meeting)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -149,7 +153,7 @@ def update_meeting(actor: User, meeting: Meeting, details: MeetingDetails) -> Me
     times."""
     details = _checked(details)
     _apply(meeting, details)
-    db.session.commit()
+    db.session.flush()
     return meeting
 
 
@@ -248,7 +252,7 @@ def answer_invitation(
         },
     )
     db.session.execute(statement)
-    db.session.commit()
+    db.session.flush()
     rsvp = db.session.get(Rsvp, (meeting.id, user.id), populate_existing=True)
     assert rsvp is not None
     return rsvp

@@ -16,6 +16,7 @@ from forum.models import (
     ModerationLogEntry,
     Post,
     Report,
+    ReportResolution,
     Theme,
     Thread,
     User,
@@ -23,34 +24,11 @@ from forum.models import (
 )
 from forum.permissions import visible_reports, visible_threads
 from forum.services import ServiceError
+from forum.services.audit import log_action
 from forum.services.threads import BODY_MAX, check_title, refresh_thread_activity
 
 REASON_MAX = 2000
 LOG_PAGE_SIZE = 50
-
-
-def log_action(
-    actor: User,
-    action: str,
-    *,
-    thread: Thread | None = None,
-    post: Post | None = None,
-    subject: User | None = None,
-    reason: str = "",
-    detail: str = "",
-) -> None:
-    """Add a moderation log entry to the session (committed with the action itself)."""
-    db.session.add(
-        ModerationLogEntry(
-            actor_id=actor.id,
-            action=action,
-            thread_id=thread.id if thread else (post.thread_id if post else None),
-            post_id=post.id if post else None,
-            subject_user_id=subject.id if subject else None,
-            reason=reason,
-            detail=detail,
-        )
-    )
 
 
 def _check_reason(reason: str) -> str:
@@ -70,14 +48,14 @@ def set_pinned(actor: User, thread: Thread, pinned: bool) -> None:
     """Pin a thread to the top of its theme, or unpin it."""
     thread.pinned = pinned
     log_action(actor, "pin" if pinned else "unpin", thread=thread)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_locked(actor: User, thread: Thread, locked: bool) -> None:
     """Lock a thread against replies, or unlock it."""
     thread.locked_at = utcnow() if locked else None
     log_action(actor, "lock" if locked else "unlock", thread=thread)
-    db.session.commit()
+    db.session.flush()
 
 
 def move_thread(actor: User, thread: Thread, theme: Theme) -> None:
@@ -89,7 +67,7 @@ def move_thread(actor: User, thread: Thread, theme: Theme) -> None:
     old_name = thread.theme.name
     thread.theme_id = theme.id
     log_action(actor, "move", thread=thread, detail=f"{old_name} → {theme.name}")
-    db.session.commit()
+    db.session.flush()
 
 
 def rename_thread(actor: User, thread: Thread, title: str) -> None:
@@ -100,7 +78,7 @@ def rename_thread(actor: User, thread: Thread, title: str) -> None:
     old_title = thread.title
     thread.title = title
     log_action(actor, "rename", thread=thread, detail=f"{old_title} → {title}")
-    db.session.commit()
+    db.session.flush()
 
 
 def hide_thread(actor: User, thread: Thread, reason: str) -> None:
@@ -109,7 +87,7 @@ def hide_thread(actor: User, thread: Thread, reason: str) -> None:
     thread.hidden_at = utcnow()
     thread.hidden_by_id = actor.id
     log_action(actor, "hide_thread", thread=thread, reason=thread.hidden_reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def restore_thread(actor: User, thread: Thread) -> None:
@@ -117,13 +95,13 @@ def restore_thread(actor: User, thread: Thread) -> None:
     thread.hidden_at = None
     thread.hidden_by_id = None
     log_action(actor, "restore_thread", thread=thread)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- posts -------------------------------------------------------------------------------
 
 
-def _resolve_reports(actor: User, post: Post, resolution: str) -> None:
+def _resolve_reports(actor: User, post: Post, resolution: ReportResolution) -> None:
     """Mark every open report of the post as resolved."""
     db.session.execute(
         update(Report)
@@ -144,12 +122,12 @@ def hide_post(actor: User, post: Post, reason: str) -> None:
     post.hidden_at = utcnow()
     post.hidden_by_id = actor.id
     thread = post.thread
-    thread.hidden_post_count += 1
-    _resolve_reports(actor, post, "hidden")
+    thread.hidden_post_count = Thread.hidden_post_count + 1
+    _resolve_reports(actor, post, ReportResolution.HIDDEN)
     log_action(actor, "hide_post", post=post, subject=post.author, reason=reason)
     db.session.flush()
     refresh_thread_activity(thread)
-    db.session.commit()
+    db.session.flush()
 
 
 def restore_post(actor: User, post: Post) -> None:
@@ -162,13 +140,7 @@ def restore_post(actor: User, post: Post) -> None:
     log_action(actor, "restore_post", post=post, subject=post.author)
     db.session.flush()
     refresh_thread_activity(post.thread)
-    db.session.commit()
-
-
-def log_moderator_edit(actor: User, post: Post) -> None:
-    """Record that a facilitator edited someone else's post (the edit itself is a revision)."""
-    log_action(actor, "edit_post", post=post, subject=post.author)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- reports -----------------------------------------------------------------------------
@@ -178,7 +150,7 @@ def report_post(reporter: User, post: Post, reason: str) -> Report:
     """Report a post to the facilitators. Raises ServiceError without a reason."""
     report = Report(post_id=post.id, reporter_id=reporter.id, reason=_check_reason(reason))
     db.session.add(report)
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -188,9 +160,9 @@ def dismiss_report(actor: User, report: Report, reason: str = "") -> None:
         return
     report.resolved_at = utcnow()
     report.resolved_by_id = actor.id
-    report.resolution = "dismissed"
+    report.resolution = ReportResolution.DISMISSED
     log_action(actor, "dismiss_report", post=report.post, subject=report.reporter, reason=reason)
-    db.session.commit()
+    db.session.flush()
 
 
 def open_reports(viewer: User) -> list[Report]:
@@ -214,13 +186,13 @@ def open_reports(viewer: User) -> list[Report]:
 
 def open_report_count(viewer: User) -> int:
     """Return how many open reports the viewer may handle."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count(Report.id))
         .join(Report.post)
         .join(Post.thread)
         .where(visible_reports(viewer), visible_threads(viewer))
         .where(Report.resolved_at.is_(None))
-    )
+    ).scalar_one()
 
 
 def reports_by(reporter: User) -> list[Report]:
@@ -239,17 +211,6 @@ def reports_by(reporter: User) -> list[Report]:
             .options(selectinload(Report.post).selectinload(Post.thread))
             .order_by(Report.created_at.desc(), Report.id.desc())
         )
-    )
-
-
-def access_report(viewer: User, report_id: int) -> Report | None:
-    """Return a report the viewer may see (in a thread they may see), or None."""
-    return db.session.scalar(
-        select(Report)
-        .join(Report.post)
-        .join(Post.thread)
-        .where(Report.id == report_id)
-        .where(visible_reports(viewer), visible_threads(viewer))
     )
 
 
@@ -294,7 +255,7 @@ def post_announcement(actor: User, title: str, body: str) -> Announcement:
     db.session.add(announcement)
     db.session.flush()
     log_action(actor, "announce", detail=title)
-    db.session.commit()
+    db.session.flush()
     return announcement
 
 
@@ -302,7 +263,7 @@ def remove_announcement(actor: User, announcement: Announcement) -> None:
     """Take an announcement off the home page."""
     announcement.removed_at = utcnow()
     log_action(actor, "remove_announcement", detail=announcement.title)
-    db.session.commit()
+    db.session.flush()
 
 
 def active_announcements() -> list[Announcement]:

@@ -19,18 +19,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
-from forum.models import Commitment, Meeting, ReminderSent, Rsvp, User
+from forum.models import Commitment, Meeting, ReminderKind, ReminderSent, Rsvp, User
 from forum.services.actions import OPEN_STATUSES
 from forum.services.mail import send_to_user, site_url
 
 RSVP_DAYS_BEFORE = 21
 COMMITMENTS_DAYS_BEFORE = 14
-RSVP = "rsvp"
-COMMITMENTS = "commitments"
+RSVP = ReminderKind.RSVP
+COMMITMENTS = ReminderKind.COMMITMENTS
 
 
 @dataclass
@@ -46,7 +46,7 @@ class ReminderReport:
         return self.rsvp + self.commitments
 
 
-def _already_sent(meeting: Meeting, kind: str) -> object:
+def _already_sent(meeting: Meeting, kind: ReminderKind) -> Exists:
     """Return the SQL condition that the person already got this reminder for the meeting."""
     return exists().where(
         ReminderSent.user_id == User.id,
@@ -55,7 +55,9 @@ def _already_sent(meeting: Meeting, kind: str) -> object:
     )
 
 
-def _send_once(person: User, meeting: Meeting, kind: str, template: str, **context: object) -> bool:
+def _send_once(
+    person: User, meeting: Meeting, kind: ReminderKind, template: str, **context: object
+) -> bool:
     """Claim the (person, meeting, kind) key, send the email, commit; return whether it went.
 
     Returns False when another run holds or took the key, or the mail server refused.

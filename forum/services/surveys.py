@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from forum.extensions import db
 from forum.models import (
     Meeting,
+    QuestionKind,
     Survey,
     SurveyAnswer,
     SurveyOption,
@@ -36,14 +36,8 @@ from forum.services import ServiceError, check_plausible_date
 from forum.services.meetings import TIMEZONE
 from forum.spreadsheets import csv_bytes
 
-
-class Kind(StrEnum):
-    """The kinds of question a survey can ask."""
-
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    SCALE = "scale"
-    TEXT = "text"
+# The kinds of question live with the models (forum.models.QuestionKind).
+Kind = QuestionKind
 
 
 KINDS = tuple(kind.value for kind in Kind)
@@ -69,10 +63,7 @@ def field_name(question: SurveyQuestion | int) -> str:
 
 def is_open(survey: Survey, now: datetime | None = None) -> bool:
     """Return whether answers are still taken: not closed by hand, closing date not passed."""
-    now = now or utcnow()
-    if survey.closed_at is not None:
-        return False
-    return survey.closes_at is None or now < survey.closes_at
+    return survey.takes_answers(now or utcnow())
 
 
 def closes_at_for(last_day: date | None) -> datetime | None:
@@ -150,7 +141,7 @@ def save_survey(
     survey.intro = intro
     survey.anonymous = bool(anonymous)
     survey.closes_at = closes_at_for(last_answer_day)
-    db.session.commit()
+    db.session.flush()
     return survey
 
 
@@ -208,7 +199,7 @@ def add_question(
     question = SurveyQuestion(
         survey_id=survey.id,
         position=(last or 0) + 1,
-        kind=kind,
+        kind=QuestionKind(kind),
         prompt=prompt,
         required=bool(required),
     )
@@ -216,7 +207,7 @@ def add_question(
         SurveyOption(position=number, label=label) for number, label in enumerate(options, 1)
     ]
     db.session.add(question)
-    db.session.commit()
+    db.session.flush()
     return question
 
 
@@ -239,7 +230,7 @@ def answer_counts(survey: Survey) -> dict[int, int]:
 def delete_question(actor: User, question: SurveyQuestion) -> None:
     """Remove a question and the answers given to it."""
     db.session.delete(question)
-    db.session.commit()
+    db.session.flush()
 
 
 def set_closed(actor: User, survey: Survey, closed: bool) -> None:
@@ -251,7 +242,7 @@ def set_closed(actor: User, survey: Survey, closed: bool) -> None:
         survey.closed_at = None
         if survey.closes_at is not None and survey.closes_at <= now:
             survey.closes_at = None
-    db.session.commit()
+    db.session.flush()
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -370,7 +361,7 @@ def submit_answers(user: User, survey: Survey, sent: Mapping[int, Sequence[str]]
                 SurveyAnswer(response_id=response.id, question_id=question.id, text=answer.text)
             )
     response.updated_at = now
-    db.session.commit()
+    db.session.flush()
     db.session.expire(response, ["answers"])
     return response
 

@@ -25,7 +25,16 @@ def _check_name(name: str, theme: Theme | None = None) -> str:
     name = (name or "").strip()
     if not name:
         raise ServiceError(_l("Give the theme a name."), field="name")
-    clash = db.session.scalar(select(Theme).where(func.lower(Theme.name) == name.lower()))
+    # Compared in Python: SQLite's lower() leaves Æ, Ø and Å as they are, so "Ærø" and "ærø"
+    # would pass a SQL check, and an exact repeat would then hit the unique index as a 500.
+    clash = next(
+        (
+            other
+            for other in db.session.scalars(select(Theme))
+            if other.name.casefold() == name.casefold()
+        ),
+        None,
+    )
     if clash is not None and clash is not theme:
         raise ServiceError(_l("A theme with that name already exists."), field="name")
     return name
@@ -37,7 +46,7 @@ def create_theme(name: str, description: str) -> Theme:
     last = db.session.scalar(select(func.max(Theme.position))) or 0
     theme = Theme(name=name, description=(description or "").strip(), position=last + 1)
     db.session.add(theme)
-    db.session.commit()
+    db.session.flush()
     return theme
 
 
@@ -45,7 +54,7 @@ def update_theme(theme: Theme, name: str, description: str) -> None:
     """Rename and describe a theme. Raises ServiceError on an empty or taken name."""
     theme.name = _check_name(name, theme)
     theme.description = (description or "").strip()
-    db.session.commit()
+    db.session.flush()
 
 
 def move_theme(theme: Theme, direction: int) -> None:
@@ -57,10 +66,10 @@ def move_theme(theme: Theme, direction: int) -> None:
         themes[index], themes[target] = themes[target], themes[index]
     for position, item in enumerate(themes, start=1):
         item.position = position
-    db.session.commit()
+    db.session.flush()
 
 
 def set_archived(theme: Theme, archived: bool) -> None:
     """Archive a theme (read-only, out of lists) or bring it back."""
     theme.archived_at = utcnow() if archived else None
-    db.session.commit()
+    db.session.flush()

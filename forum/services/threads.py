@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markdown
+from forum.database import write_lock
 from forum.extensions import db
 from forum.models import CircleMember, Post, PostRevision, Theme, Thread, User, utcnow
 from forum.permissions import (
@@ -21,6 +22,7 @@ from forum.permissions import (
     visible_threads,
 )
 from forum.services import ServiceError
+from forum.services.audit import log_action
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -51,7 +53,7 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _new_post(thread: Thread, author: User, body: str, position: int, now: datetime) -> Post:
+def _new_post(thread: Thread | None, author: User, body: str, position: int, now: datetime) -> Post:
     """Build a post with its Markdown rendered once, now."""
     return Post(
         thread=thread,
@@ -94,15 +96,15 @@ def create_thread(
         for person in circle_people(author, circle_ids):
             if person.id != author.id:
                 thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
-    db.session.commit()
+    db.session.flush()
     return thread
 
 
-def check_visibility(visibility: str) -> str:
+def check_visibility(visibility: str) -> Visibility:
     """Return the visibility. Raises ServiceError when it is not one of the known ones."""
     if visibility not in VISIBILITIES:
         raise ServiceError(_l("Choose who can see the thread."), field="visibility")
-    return visibility
+    return Visibility(visibility)
 
 
 def circle_people(viewer: User, ids: list[int] | tuple[int, ...]) -> list[User]:
@@ -131,26 +133,30 @@ def refresh_thread_activity(thread: Thread) -> None:
 def reply(author: User, thread: Thread, body: str) -> Post:
     """Add a reply at the end of the thread. Raises ServiceError on an empty body."""
     body = _check_body(body)
-    # Lock the thread row so concurrent replies get distinct positions (PostgreSQL);
-    # on SQLite the IMMEDIATE transaction already serialises writers.
-    locked = db.session.scalar(
+    with db.session.no_autoflush:
+        post = _new_post(None, author, body, 0, utcnow())  # rendered before any lock is taken
+    # Lock the thread row so concurrent replies get distinct positions: FOR UPDATE on
+    # PostgreSQL, the write lock on SQLite.
+    write_lock()
+    locked = db.session.execute(
         select(Thread)
         .where(Thread.id == thread.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
+    ).scalar_one()
     now = utcnow()
-    post = _new_post(locked, author, body, locked.post_count + 1, now)
+    post.thread, post.position, post.created_at = locked, locked.post_count + 1, now
     locked.post_count += 1
     locked.last_post_at = now
     locked.last_poster_id = author.id
     db.session.add(post)
-    db.session.commit()
+    db.session.flush()
     return post
 
 
 def edit_post(editor: User, post: Post, body: str) -> Post:
-    """Replace a post's text, keeping the earlier version as a revision.
+    """Replace a post's text, keeping the earlier version as a revision; a facilitator's edit
+    of someone else's post is written to the moderation log.
 
     Raises ServiceError on an empty body.
     """
@@ -170,14 +176,16 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
     markdown.set_markdown(post, "body", body)
     post.edited_at = utcnow()
     post.edited_by_id = editor.id
-    db.session.commit()
+    if editor.id != post.author_id:
+        log_action(editor, "edit_post", post=post, subject=post.author)
+    db.session.flush()
     return post
 
 
 def withdraw_post(author: User, post: Post) -> None:
     """Withdraw one's own post: members see that it was withdrawn, facilitators still read it."""
     post.withdrawn_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 def revisions_of(post: Post) -> list[PostRevision]:
@@ -253,7 +261,7 @@ class ThreadCursor:
         return cls(when, number)
 
 
-def _thread_list_query(viewer: User) -> object:
+def _thread_list_query(viewer: User) -> Select[Thread]:
     """Return a select of threads the viewer may see, with authors, themes and last posters."""
     return (
         select(Thread)

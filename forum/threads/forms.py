@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forum.forms import IdListField, parse_id
@@ -116,8 +118,10 @@ class MoveForm(FlaskForm):
         validate_choice=False,  # the view looks the theme up and says what is wrong
     )
 
-    def validate_theme_id(self, field: Field) -> None:
+    def validate_theme_id(self, field: SelectField) -> None:
         """Refuse a theme that is not among those offered."""
-        offered = {parse_id(choice.value) for choice in field.choices or []}
+        # WTForms 3.3 choices are SelectChoice objects; types-WTForms 3.2 still says tuples.
+        choices: list[SelectChoice] = list(field.choices or [])
+        offered = {parse_id(choice.value) for choice in choices}
         if field.data not in offered:
             raise ValidationError(_l("Choose one of the themes."))

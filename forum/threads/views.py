@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+
+# WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
@@ -28,6 +30,8 @@ from forum.permissions import (
     can_start_thread,
     can_view_revisions,
     can_withdraw_post,
+    find_report,
+    me,
     require,
 )
 from forum.services import ServiceError
@@ -59,7 +63,7 @@ Page = str | tuple[str, int] | Response
 
 def _me() -> User:
     """Return the logged-in person as a model object (not the proxy)."""
-    return current_user._get_current_object()
+    return me()
 
 
 def _requested_page() -> int:
@@ -158,8 +162,8 @@ def new_thread(theme_id: int) -> Page:
             thread = thread_service.create_thread(
                 _me(),
                 item,
-                form.title.data,
-                form.body.data,
+                form.title.data or "",
+                form.body.data or "",
                 form.visibility.data,
                 form.circle.data,
             )
@@ -195,7 +199,7 @@ def reply(thread_id: int) -> Page:
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = thread_service.reply(_me(), item, form.body.data)
+            post = thread_service.reply(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -220,17 +224,14 @@ def edit_post(post_id: int) -> Page:
     if request.method == "GET":
         form.body.data = item.body_md
     if form.validate_on_submit():
-        before = item.body_md
         try:
-            thread_service.edit_post(_me(), item, form.body.data)
+            thread_service.edit_post(_me(), item, form.body.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
             if item.author_id == current_user.id:
                 flash(_("Your post was saved."), "success")
             else:
-                if item.body_md != before:
-                    moderation_service.log_moderator_edit(_me(), item)
                 flash(_("The post was saved and marked as edited by a facilitator."), "success")
             return redirect(_post_target(item))
     page = render_template("threads/edit_post.html", post=item, thread=item.thread, form=form)
@@ -394,7 +395,7 @@ def rename(thread_id: int) -> Page:
     form = RenameForm()
     if form.validate_on_submit():
         try:
-            moderation_service.rename_thread(_me(), item, form.title.data)
+            moderation_service.rename_thread(_me(), item, form.title.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -462,7 +463,7 @@ def hide_thread(thread_id: int) -> Page:
     form = ReasonForm()
     if not item.is_hidden and form.validate_on_submit():
         try:
-            moderation_service.hide_thread(_me(), item, form.reason.data)
+            moderation_service.hide_thread(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -497,13 +498,13 @@ def hide_post(post_id: int) -> Page:
     report = None
     report_id = parse_id(request.args.get("rapport"))
     if report_id is not None:
-        report = moderation_service.access_report(_me(), report_id)
+        report = find_report(current_user, report_id)
         if report is not None and report.post_id != item.id:
             report = None
     form = ReasonForm()
     if not item.is_hidden and form.validate_on_submit():
         try:
-            moderation_service.hide_post(_me(), item, form.reason.data)
+            moderation_service.hide_post(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -539,7 +540,7 @@ def report_post(post_id: int) -> Page:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            moderation_service.report_post(_me(), item, form.reason.data)
+            moderation_service.report_post(_me(), item, form.reason.data or "")
         except ServiceError as error:
             attach_error(form, error)
         else:

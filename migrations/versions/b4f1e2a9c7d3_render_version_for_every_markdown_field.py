@@ -6,7 +6,7 @@ their rows get 0, "rules unknown", so `flask rerender` brings every one of them 
 rather than trusting HTML that may predate the bounded link scanning of version 2.
 
 Revision ID: b4f1e2a9c7d3
-Revises: c6d513038560
+Revises: a3f1c9d2b7e4
 Create Date: 2026-11-30 01:10:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4f1e2a9c7d3'
-down_revision = 'c6d513038560'
+down_revision = 'a3f1c9d2b7e4'
 branch_labels = None
 depends_on = None
 

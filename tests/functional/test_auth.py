@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from forum.extensions import db
-from forum.models import Invitation, PasswordResetToken, User, utcnow
-from forum.services import accounts
+from forum.models import Invitation, LoginFailure, PasswordResetToken, User, utcnow
+from forum.services import ServiceError, accounts
 from tests import factories
 from tests.text import da, plain, text
 
@@ -94,7 +103,7 @@ def test_logged_in_people_asking_for_the_login_page_go_home(client, member, logi
 
 
 def test_failures_for_one_account_pause_even_the_right_password(app, client, member):
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    limit = app.config["LOGIN_MAX_FAILURES_PER_PAIR"]
     for _ in range(limit - 1):
         assert da(WRONG) in text(login_form(client, member.email, "guess"))
     refused = login_form(client, member.email, "last-guess")
@@ -107,15 +116,18 @@ def test_failures_for_one_account_pause_even_the_right_password(app, client, mem
 
 
 def test_failures_below_the_limit_do_not_pause_the_account(app, client, member):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] - 1):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"] - 1):
         login_form(client, member.email, "guess")
     assert login_form(client, member.email, factories.PASSWORD).status_code == 302
 
 
-def test_failures_from_one_address_pause_logins_from_there(app, client, member):
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    assert limit > app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    for n in range(limit):
+def from_address(address: str) -> dict[str, dict[str, str]]:
+    return {"environ_overrides": {"REMOTE_ADDR": address}}
+
+
+def test_an_address_trying_many_accounts_is_paused_for_other_accounts(app, client, member):
+    limit = app.config["LOGIN_MAX_ACCOUNTS_PER_ADDRESS"]
+    for n in range(limit + 5):
         login_form(client, f"guess{n}@example.org", "guess")
 
     throttled = da(THROTTLED, minutes=app.config["LOGIN_THROTTLE_MINUTES"])
@@ -123,10 +135,118 @@ def test_failures_from_one_address_pause_logins_from_there(app, client, member):
     assert response.status_code == 422
     assert throttled in text(response)
 
-    elsewhere = login_form(
-        client, member.email, factories.PASSWORD, environ_overrides={"REMOTE_ADDR": "10.0.0.7"}
-    )
+    elsewhere = login_form(client, member.email, factories.PASSWORD, **from_address("10.0.0.7"))
     assert elsewhere.status_code == 302
+
+
+def test_failures_from_a_shared_network_do_not_lock_out_colleagues(app, client, member):
+    """20 failures from a town hall's one address (five each at four accounts) pause those
+    accounts there, but a colleague behind the same address still logs in, and so does the
+    guessed-at member from home."""
+    colleague = factories.user(name="Karen Kollega", email="karen@example.org")
+    town_hall = from_address("192.0.2.10")
+    pair_limit = app.config["LOGIN_MAX_FAILURES_PER_PAIR"]
+    targets = [member.email, "a@example.org", "b@example.org", "c@example.org"]
+    for email in targets:
+        for _ in range(20 // len(targets)):
+            assert login_form(client, email, "guess", **town_hall).status_code == 422
+    assert 20 // len(targets) >= pair_limit
+
+    assert login_form(client, member.email, factories.PASSWORD, **town_hall).status_code == 422
+    assert login_form(client, colleague.email, factories.PASSWORD, **town_hall).status_code == 302
+    home = app.test_client()
+    response = login_form(home, member.email, factories.PASSWORD, **from_address("198.51.100.4"))
+    assert response.status_code == 302
+
+
+def test_failures_for_one_account_from_many_addresses_pause_it_everywhere(app, client, member):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    assert limit > app.config["LOGIN_MAX_FAILURES_PER_PAIR"]
+    for n in range(limit):
+        login_form(client, member.email, "guess", **from_address(f"203.0.113.{n + 1}"))
+
+    response = login_form(client, member.email, factories.PASSWORD, **from_address("10.9.9.9"))
+    assert response.status_code == 422
+    assert da(THROTTLED, minutes=app.config["LOGIN_THROTTLE_MINUTES"]) in text(response)
+
+
+def test_a_failed_attempt_stays_counted_when_the_request_rolls_back(app, member):
+    """The request's own transaction rolls back on a 4xx; the attempt must survive that."""
+    with app.test_request_context("/login", method="POST"):
+        with pytest.raises(ServiceError):
+            accounts.authenticate(member.email, "guess", address="192.0.2.1")
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == 1
+
+
+def test_unknown_email_takes_as_long_as_a_wrong_password(client, member):
+    """Timing must not tell whether an address has an account (it was 13 ms against 175 ms)."""
+    token = client.csrf_token()
+    known: list[float] = []
+    unknown: list[float] = []
+    for n in range(5):  # interleaved, so a busy machine slows both alike
+        for email, times, network in ((member.email, known, 1), ("nobody@example.org", unknown, 2)):
+            started = time.perf_counter()
+            response = client.post(
+                "/login",
+                data={"email": email, "password": "guess", "csrf_token": token},
+                **from_address(f"10.{network}.0.{n + 1}"),
+            )
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 422
+            assert da(WRONG) in text(response)
+    assert statistics.median(unknown) >= 0.5 * statistics.median(known), (known, unknown)
+
+
+@pytest.fixture
+def live_server(app, db_session, monkeypatch):
+    """The app served by a threaded server, so requests really run at the same time."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    db.session.commit()  # the test's own transaction must not hold SQLite's write lock
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def post_form(url: str, data: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=urlencode(data).encode(), method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(
+    app, member, live_server, monkeypatch
+):
+    """16 guesses at once must not slip past the limit between counting and checking."""
+    email = member.email
+    db.session.commit()
+    checks: list[str] = []
+    real_check = accounts.check_password_hash
+
+    def counted_check(password_hash: str, password: str) -> bool:
+        checks.append(password)
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(accounts, "check_password_hash", counted_check)
+    start = threading.Barrier(16)
+
+    def guess(n: int) -> int:
+        start.wait()
+        return post_form(f"{live_server}/login", {"email": email, "password": f"guess-{n}"})
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(guess, range(16)))
+
+    assert statuses == [422] * 16
+    assert len(checks) <= app.config["LOGIN_MAX_FAILURES_PER_PAIR"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(LoginFailure.id))) == len(checks)
 
 
 def test_a_deactivated_account_cannot_log_in(client, member, admin):
@@ -367,8 +487,8 @@ def test_mismatched_passwords_are_refused(app, client, facilitator, mailbox):
 # --- password reset ----------------------------------------------------------------------
 
 
-def ask_for_reset(client, email: str):
-    return client.submit("/glemt-adgangskode", {"email": email})
+def ask_for_reset(client, email: str, **kwargs):
+    return client.submit("/glemt-adgangskode", {"email": email}, **kwargs)
 
 
 def reset_link(mailbox) -> str:
@@ -380,7 +500,7 @@ def reset_link(mailbox) -> str:
 def test_reset_link_uses_the_configured_address_not_the_request_host(app, member, mailbox):
     """A forged Host header must not put an attacker's address in the reset email."""
     with app.test_request_context("/glemt-adgangskode", base_url="http://evil.example"):
-        accounts.request_password_reset(member.email)
+        accounts.request_password_reset(member.email, address="127.0.0.1")
     link = reset_link(mailbox)
     assert link.startswith("http://localhost/nulstil-adgangskode/")
     assert "evil.example" not in mailbox.body(mailbox.messages[0])
@@ -492,6 +612,114 @@ def test_forgot_password_sends_nothing_for_deactivated_accounts(client, member, 
     assert mailbox.wait_for(1, timeout=0.5) == []
 
 
+NEUTRAL_RESET_ANSWER = (
+    "If the address belongs to an account, we have sent a link to set a new password. "
+    "The link works for one hour."
+)
+
+
+def neutral_answer(client, response) -> tuple[int, str, bool]:
+    """Return what a person sees after asking for a link: status, next page, the answer."""
+    page = text(client.get(response.headers["Location"]))
+    return response.status_code, response.headers["Location"], da(NEUTRAL_RESET_ANSWER) in page
+
+
+def test_reset_mails_to_one_account_are_limited(app, client, member, mailbox, monkeypatch):
+    """Ten requests in a second sent ten mails; now three per account per hour, same answer."""
+    monkeypatch.setitem(app.config, "RESET_MAX_PER_ACCOUNT", 3)
+    answers = [
+        neutral_answer(client, ask_for_reset(client, member.email, **from_address(f"10.3.0.{n}")))
+        for n in range(1, 11)
+    ]
+    assert answers == [(302, "/login", True)] * 10
+    assert len(mailbox.wait_for(4, timeout=1)) == 3
+
+
+def test_reset_requests_from_one_address_are_limited(app, client, member, mailbox, monkeypatch):
+    monkeypatch.setitem(app.config, "RESET_MAX_PER_ADDRESS", 4)
+    others = [factories.user(email=f"kollega{n}@example.org") for n in range(3)]
+    library = from_address("192.0.2.20")
+    answers = [
+        neutral_answer(client, ask_for_reset(client, f"ukendt{n}@example.org", **library))
+        for n in range(3)
+    ]
+    answers += [neutral_answer(client, ask_for_reset(client, o.email, **library)) for o in others]
+    assert answers == [(302, "/login", True)] * 6
+    # the first four requests (three unknown addresses, one colleague) were served
+    assert [m["To"] for m in mailbox.wait_for(2, timeout=1)] == [others[0].email]
+
+    elsewhere = ask_for_reset(client, member.email, **from_address("198.51.100.9"))
+    assert neutral_answer(client, elsewhere) == (302, "/login", True)
+    assert [m["To"] for m in mailbox.wait_for(2)] == [others[0].email, member.email]
+
+
+def test_a_password_reset_clears_the_login_throttle(app, client, member, mailbox):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
+        login_form(client, member.email, "guess")
+    assert login_form(client, member.email, factories.PASSWORD).status_code == 422
+
+    ask_for_reset(client, member.email)
+    link = reset_link(mailbox)
+    client.submit(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    assert login_form(client, member.email, NEW_PASSWORD).status_code == 302
+
+
+def two_reset_links(client, member, mailbox) -> list[str]:
+    ask_for_reset(client, member.email)
+    ask_for_reset(client, member.email, **from_address("10.4.0.1"))
+    return [mailbox.links(message)[0] for message in mailbox.wait_for(2)]
+
+
+def test_a_password_reset_ends_every_other_reset_link(client, member, mailbox):
+    used, other = two_reset_links(client, member, mailbox)
+    assert client.get(other).status_code == 200
+    client.submit(used, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    assert client.get(other).status_code == 404
+    again = client.submit(
+        other, {"password": "stolen-passphrase", "password_repeat": "stolen-passphrase"}
+    )
+    assert again.status_code == 404
+    assert login_form(client, member.email, NEW_PASSWORD).status_code == 302
+
+
+def test_changing_the_password_ends_every_reset_link(app, client, member, mailbox, login_as):
+    links = two_reset_links(client, member, mailbox)
+    login_as(member)
+    changed = client.submit(
+        "/profil/adgangskode",
+        {
+            "current_password": factories.PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_repeat": NEW_PASSWORD,
+        },
+    )
+    assert changed.status_code == 302
+    stranger = app.test_client()
+    assert [stranger.get(link).status_code for link in links] == [404, 404]
+
+
+def test_setting_the_password_from_the_command_line_ends_every_reset_link(
+    app, client, member, mailbox
+):
+    links = two_reset_links(client, member, mailbox)
+    result = app.test_cli_runner().invoke(
+        args=["set-password", member.email, "--password", NEW_PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    assert [client.get(link).status_code for link in links] == [404, 404]
+    assert login_form(client, member.email, NEW_PASSWORD).status_code == 302
+
+
+def test_deactivation_ends_every_reset_link_for_good(client, member, admin, mailbox):
+    links = two_reset_links(client, member, mailbox)
+    accounts.deactivate(admin, member)
+    db.session.commit()  # as the admin's request would
+    assert [client.get(link).status_code for link in links] == [404, 404]
+    accounts.reactivate(admin, member)
+    db.session.commit()
+    assert [client.get(link).status_code for link in links] == [404, 404]
+
+
 # --- own profile and password ------------------------------------------------------------
 
 
@@ -579,6 +807,34 @@ def test_changing_the_password_needs_the_current_one(app, client, member, login_
     assert logged_in(client)
     elsewhere = app.test_client()
     assert login_form(elsewhere, member.email, factories.PASSWORD).status_code == 302
+
+
+def test_guessing_the_current_password_is_throttled(app, client, member, login_as):
+    login_as(member)
+    for n in range(app.config["LOGIN_MAX_FAILURES_PER_PAIR"]):
+        response = client.submit(
+            "/profil/adgangskode",
+            {
+                "current_password": f"guess-{n}",
+                "password": NEW_PASSWORD,
+                "password_repeat": NEW_PASSWORD,
+            },
+        )
+        assert da("Your current password is not right.") in text(response)
+
+    right = client.submit(
+        "/profil/adgangskode",
+        {
+            "current_password": factories.PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_repeat": NEW_PASSWORD,
+        },
+    )
+    assert right.status_code == 422
+    assert da(THROTTLED, minutes=app.config["LOGIN_THROTTLE_MINUTES"]) in text(right)
+    assert 'aria-invalid="true"' in text(right)
+    elsewhere = app.test_client()
+    assert login_form(elsewhere, member.email, factories.PASSWORD).status_code == 422
 
 
 # --- language ----------------------------------------------------------------------------

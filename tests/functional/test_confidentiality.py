@@ -27,6 +27,7 @@ from itertools import product
 import pytest
 from sqlalchemy import delete, func, select
 
+from forum import permissions
 from forum.extensions import db
 from forum.models import (
     Announcement,
@@ -664,6 +665,7 @@ def test_narrowing_a_network_thread_takes_it_from_those_left_out(app, network, b
     assert SECRET_TITLE in text(browse(world.network_author).get("/"))
 
     circle_service.change_visibility(world.author, secret, "circle", [world.circle_member.id])
+    db.session.commit()  # as the request would
 
     outsiders = [world.outsider, world.network_author]
     browser = browse(world.outsider)
@@ -679,8 +681,8 @@ def test_narrowing_a_network_thread_takes_it_from_those_left_out(app, network, b
     # Their report of a post in it is no longer theirs to see either ("My reports").
     assert moderation_service.reports_by(world.outsider) == []
     report = db.session.scalar(select(Report))
-    assert moderation_service.access_report(world.outsider, report.id) is None
-    assert moderation_service.access_report(world.facilitator, report.id) is not None
+    assert permissions.find_report(world.outsider, report.id) is None
+    assert permissions.find_report(world.facilitator, report.id) is not None
 
     for person in (world.author, world.circle_member, world.facilitator, world.admin):
         assert_sees_secret(browse, world, person)
@@ -697,6 +699,7 @@ def test_a_member_taken_out_of_the_circle_loses_it_everywhere_at_once(app, netwo
     assert_sees_secret(browse, world, removed)  # logged in, and seeing it, before the change
 
     circle_service.remove_circle_member(world.author, world.secret, removed)
+    db.session.commit()  # as the request would
 
     # The same session, with no new login: the very next request no longer shows it.
     browser = browse(removed)
@@ -794,7 +797,7 @@ def test_my_reports_and_the_queue_only_hold_threads_the_viewer_may_see(network):
     by_author = moderation_service.report_post(world.author, secret_reply, "Upassende")
     by_member = moderation_service.report_post(world.circle_member, opening, "Forkert tema")
     assert [r.id for r in moderation_service.reports_by(world.circle_member)] == [by_member.id]
-    assert moderation_service.access_report(world.circle_member, by_member.id) is not None
+    assert permissions.find_report(world.circle_member, by_member.id) is not None
     assert {r.id for r in moderation_service.open_reports(world.facilitator)} == {
         by_author.id,
         by_member.id,
@@ -804,7 +807,7 @@ def test_my_reports_and_the_queue_only_hold_threads_the_viewer_may_see(network):
 
     # Their own report of the thread goes with the thread ("My reports" shows no trace).
     assert moderation_service.reports_by(world.circle_member) == []
-    assert moderation_service.access_report(world.circle_member, by_member.id) is None
+    assert permissions.find_report(world.circle_member, by_member.id) is None
     assert moderation_service.open_reports(world.circle_member) == []
     assert moderation_service.open_report_count(world.circle_member) == 0
     assert moderation_service.open_reports(world.outsider) == []

@@ -41,12 +41,14 @@ def test_concurrent_replies_all_land_with_distinct_positions(app, db_session):
 
     def write_replies() -> None:
         try:
-            with app.app_context():
-                for n in range(10):
+            for n in range(10):
+                # Each reply is a request of its own: reads unlocked, then one commit.
+                with app.test_request_context(f"/traad/{thread_id}/svar", method="POST"):
                     locked_thread = db.session.get(Thread, thread_id)
                     writer = db.session.get(type(author), author_id)
                     thread_service.reply(writer, locked_thread, f"Svar {n}")
-                db.session.remove()
+                    db.session.commit()
+                    db.session.remove()
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
