@@ -1,15 +1,15 @@
-"""Flask commands for running an installation: create-user, set-password, seed-demo, ..."""
+"""Flask commands for running an installation: create-user, set-password, rerender, ..."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
+from forum import rendering
 from forum.extensions import db
 from forum.permissions import ROLES, Role
 from forum.services import ServiceError
 from forum.services import accounts as account_service
-from forum.services import threads as thread_service
 
 
 @click.command("create-user")
@@ -55,19 +55,26 @@ def set_password_command(email: str, password: str) -> None:
     click.echo(f"Set a new password for {user.email}")
 
 
-@click.command("rerender-posts")
-def rerender_posts_command() -> None:
-    """Re-render posts stored under older Markdown rules."""
-    count = thread_service.rerender_outdated_posts()
-    db.session.commit()
-    click.echo(f"Re-rendered {count} posts")
+@click.command("rerender")
+@click.option("--batch-size", default=200, show_default=True, help="Rows per commit.")
+def rerender_command(batch_size: int) -> None:
+    """Re-render every stored Markdown field whose HTML was made under older rules."""
+    # Commits once per batch rather than once at the end, unlike other commands: a re-render
+    # after a rule change touches every stored text, and one transaction holding them all
+    # would keep the write lock (SQLite) for minutes and could not resume if stopped. Each
+    # batch is complete in itself (text, HTML and version change together), so a stop halfway
+    # leaves only rows still marked outdated, which the next run picks up.
+    total = sum(rendering.outdated_count(field) for field in rendering.MARKDOWN_FIELDS)
+    with click.progressbar(length=total, label="Re-rendering Markdown") as bar:
+        done = rendering.rerender_all(lambda _field, count: bar.update(count), batch_size)
+    click.echo(f"Re-rendered {done} stored texts")
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_password_command)
-    app.cli.add_command(rerender_posts_command)
+    app.cli.add_command(rerender_command)
     from forum.demo import seed_demo_command
 
     app.cli.add_command(seed_demo_command)

@@ -34,11 +34,6 @@ from forum.services import threads as thread_service
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
-def _html(text: str) -> str:
-    """Render Markdown once, as every stored text is."""
-    return str(markdown.render(text))
-
-
 def _meeting(title: str, day: date, town: str, place: str, host: str, agenda: str) -> Meeting:
     """Build a meeting from 10 to 15 at a library."""
     practical = "Frokost og kaffe er med. Skriv kostbehov i din tilmelding."
@@ -51,10 +46,8 @@ def _meeting(title: str, day: date, town: str, place: str, host: str, agenda: st
         address=place.split(", ")[1],
         town=town,
         host_library=host,
-        agenda_md=agenda,
-        agenda_html=_html(agenda),
-        practical_md=practical,
-        practical_html=_html(practical),
+        **markdown.rendered("agenda", agenda),
+        **markdown.rendered("practical", practical),
     )
 
 
@@ -259,8 +252,7 @@ def _create_commitments(
         commitment = Commitment(
             owner_id=people[owner].id,
             title=title,
-            why_md=why,
-            why_html=_html(why),
+            **markdown.rendered("why", why),
             theme_id=themes[theme].id,
             meeting_id=meeting.id,
             due_date=meetings[made_at + 1].date,
@@ -282,8 +274,11 @@ def _create_commitments(
                 commitment_id=commitment.id,
                 author_id=commitment.owner_id,
                 created_at=moment,
-                **{f"{key}_md": value for key, value in texts.items()},
-                **{f"{key}_html": _html(value) for key, value in texts.items()},
+                **{
+                    column: value
+                    for key in ("tried", "learned", "blocking", "needs")
+                    for column, value in markdown.rendered(key, texts.get(key, "")).items()
+                },
             )
             if owner == "mette" and k == 1:
                 thread = thread_service.create_thread(
@@ -356,8 +351,7 @@ def _create_announcement(facilitator: User, meeting: Meeting) -> None:
         Announcement(
             author_id=facilitator.id,
             title="Tilmelding til netværksmøde 3",
-            body_md=body,
-            body_html=_html(body),
+            **markdown.rendered("body", body),
         )
     )
 

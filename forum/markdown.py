@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import xml.etree.ElementTree as ET
 
 import markdown as md
 import nh3
-from markdown import inlinepatterns
+from markdown import blockprocessors, inlinepatterns, util
 from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.extensions.tables import PIPE_LEFT, PIPE_NONE, PIPE_RIGHT, TableProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markupsafe import Markup, escape
 
-# Bump when the rules below change; `flask rerender-posts` re-renders older posts.
+# Bump when the rules below change; `flask rerender` re-renders every older stored field.
 # 2: bounded link scanning and defused unclosed "<" (no quadratic time on hostile text).
-RENDER_VERSION = 2
+# 3: blocks, long lines and one-line nesting bounded; code spans close within reach.
+RENDER_VERSION = 3
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
@@ -114,6 +119,9 @@ class _BoundedLinks(inlinepatterns.LinkInlineProcessor):
         """Parse the "(target "title")" at `index`, looking no further than LINK_TARGET_MAX."""
         if len(data) - index > LINK_TARGET_MAX:
             data = data[: index + LINK_TARGET_MAX]
+        if ")" not in data[index:]:
+            # Without a ")" no target can close: say so without reading it character by character.
+            return "", None, index, False
         return super().getLink(data, index)
 
 
@@ -160,6 +168,196 @@ class _BoundedLinksExtension(Extension):
             md_instance.inlinePatterns.register(processor, name, priority)
 
 
+# Python-Markdown parses a block (lines between blank lines) by cutting one heading, rule or
+# reference off its front and testing the rest again, and it rebuilds a paragraph's whole text
+# for every link, tag or emphasis it finds in it: both take time that grows with the square of
+# the block (50,000 characters of "a\n=\n" took 29 s). So no block is longer than these: a
+# longer one gets a blank line at the cut (a longer list or paragraph only gets a little space
+# there). A table takes its whole block in one step, so only its lines are bounded.
+BLOCK_LINES_MAX = 100
+BLOCK_CHARS_MAX = 10_000
+# Lists and quotes opened on one line ("- - - x", ">>>"): deeper markers are shown as text.
+NESTING_MAX = 20
+_MARKER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+_SPACE = re.compile(r"\s")
+
+
+def _limit_nesting(line: str) -> str:
+    """Return the line with list and quote markers beyond NESTING_MAX escaped."""
+    position = 0
+    for _ in range(NESTING_MAX):
+        match = _MARKER.match(line, position)
+        if match is None:
+            return line
+        position = match.end()
+    match = _MARKER.match(line, position)
+    if match is None:
+        return line
+    # Escape the marker's last character: ">", "-", "*", "+", or the "." or ")" after a number.
+    marker = match.end() - 1
+    return line[:marker] + "\\" + line[marker:]
+
+
+def _cut_long_line(line: str) -> list[str]:
+    """Return a line longer than BLOCK_CHARS_MAX as pieces, each a block of its own."""
+    pieces: list[str] = []
+    while len(line) > BLOCK_CHARS_MAX:
+        cut = max(
+            (m.start() for m in _SPACE.finditer(line, BLOCK_CHARS_MAX // 2, BLOCK_CHARS_MAX)),
+            default=BLOCK_CHARS_MAX,
+        )
+        pieces += [line[:cut], ""]
+        line = line[cut:].lstrip()
+    return [*pieces, line]
+
+
+class _Neutralise(Preprocessor):
+    """Bound blocks, lines and one-line nesting so that rendering time stays linear."""
+
+    def __init__(self, md_instance: md.Markdown, tables: TableProcessor) -> None:
+        super().__init__(md_instance)
+        self.tables = tables
+
+    def run(self, lines: list[str]) -> list[str]:
+        """Return the lines with blank lines cutting blocks that are too long."""
+        out: list[str] = []
+        count = chars = 0
+        is_table = False
+        for index, line in enumerate(lines):
+            if not line.strip():
+                count = chars = 0
+                out.append(line)
+                continue
+            if count == 0:
+                following = lines[index + 1] if index + 1 < len(lines) else ""
+                is_table = self.tables.test(ET.Element("div"), line + "\n" + following)
+            elif not is_table and (count >= BLOCK_LINES_MAX or chars + len(line) > BLOCK_CHARS_MAX):
+                out.append("")
+                count = chars = 0
+            pieces = [_limit_nesting(piece) for piece in _cut_long_line(line)]
+            out += pieces
+            count = count + 1 if len(pieces) == 1 else 1
+            chars = chars + len(line) if len(pieces) == 1 else len(pieces[-1])
+        return out
+
+
+class _BoundedTable(TableProcessor):
+    """Tables whose test reads only the lines it needs, not the whole block every time."""
+
+    def test(self, parent: ET.Element, block: str) -> bool:
+        """Return whether the block starts with a table header (and, for one column, rows)."""
+        head = block.split("\n", 2)
+        if len(head) < 3:
+            return bool(super().test(parent, block))
+        first = head[0].strip(" ")
+        border = PIPE_NONE
+        if first.startswith("|"):
+            border |= PIPE_LEFT
+        if self.RE_END_BORDER.search(first) is not None:
+            border |= PIPE_RIGHT
+        self.border = border  # type: ignore[assignment]  # read by _split_row (an int in practice)
+        # Only a one-column table with borders needs its other rows to be recognised.
+        cells = self._split_row(first)  # type: ignore[attr-defined]
+        one_column = len(cells) == 1 and bool(border)
+        return bool(super().test(parent, block if one_column else head[0] + "\n" + head[1]))
+
+
+class _BoundedSetext(blockprocessors.SetextHeaderProcessor):
+    """Setext headings that split off two lines instead of splitting the whole block."""
+
+    def run(self, parent: ET.Element, blocks: list[str]) -> None:
+        """Turn the first two lines into a heading; put the rest back."""
+        lines = blocks.pop(0).split("\n", 2)
+        heading = ET.SubElement(parent, "h1" if lines[1].startswith("=") else "h2")
+        heading.text = lines[0].strip()
+        if len(lines) > 2:
+            blocks.insert(0, lines[2])
+
+
+# Markdown looks for the backticks closing a code span in all the rest of the paragraph, once
+# per opening: "``a`" repeated took minutes. A code span closes within this many characters.
+CODE_SPAN_MAX = 2000
+
+
+# Looking for a shorter closing run than the opening one only matters for a few backticks.
+_FALLBACK_TICKS_MAX = 16
+
+
+@functools.cache
+def _run_of(length: int, longer: bool = False) -> re.Pattern[str]:
+    """Return a pattern for a run of exactly `length` backticks (or more, when `longer`)."""
+    return re.compile(f"(?<!`)`{{{length}{',' if longer else ''}}}(?!`)")
+
+
+class _Backticks(inlinepatterns.BacktickInlineProcessor):
+    """Code spans whose closing backticks are looked for within CODE_SPAN_MAX characters."""
+
+    def find_code_spans(self, start: int, text: str) -> tuple[int, int | None]:  # type: ignore[override]
+        """Return where the code starts and ends (None when the backticks do not close).
+
+        Finds what Markdown's own character-by-character scan finds, with regular expressions.
+        """
+        ticks = len(text) - start - len(text[start:].lstrip("`"))
+        start += ticks
+        window = min(len(text), start + CODE_SPAN_MAX)
+        exact = _run_of(ticks).search(text, start, window)
+        if exact is not None:
+            return start, exact.start()
+        # Markdown's fallback: the first of the longest runs, if all runs are shorter.
+        if _run_of(ticks + 1, longer=True).search(text, start, window) is None:
+            for length in range(min(ticks - 1, _FALLBACK_TICKS_MAX), 0, -1):
+                shorter = _run_of(length).search(text, start, window)
+                if shorter is not None:
+                    return start - (ticks - length), shorter.start()
+        # (Markdown's own scan answers so too: it goes on that far past the opening backticks.)
+        return start + ticks, None
+
+
+# Characters that can start an inline pattern (code, escapes, links, tags, entities, emphasis,
+# line breaks, strike-through, bare addresses); text without any is left as it is.
+_INLINE_SYNTAX = re.compile(r"[`\\\[\]!<>&*_\n~:@]|www", re.IGNORECASE)
+
+
+class _QuickInline(InlineProcessor):
+    """Inline patterns applied from a plain list, and not at all to text with no syntax."""
+
+    def run(self, tree: ET.Element, ancestors: list[str] | None = None) -> ET.Element:
+        """Snapshot the patterns once: looking each up in the registry cost a sixth of it."""
+        self._patterns = list(self.inlinePatterns)
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803 (Markdown's name)
+        """Return the text with every inline pattern replaced by a placeholder."""
+        if isinstance(data, util.AtomicString):
+            return data
+        if patternIndex == 0 and not _INLINE_SYNTAX.search(data):
+            return data
+        start = 0
+        patterns = self._patterns
+        while patternIndex < len(patterns):
+            data, matched, start = self._InlineProcessor__applyPattern(  # type: ignore[attr-defined]
+                patterns[patternIndex], data, patternIndex, start
+            )
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+class _LinearBlocksExtension(Extension):
+    """Replace the block and inline steps whose time grows with the square of the text."""
+
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        """Register the bounded steps under the names and priorities of the originals."""
+        blocks = md_instance.parser.blockprocessors
+        tables = _BoundedTable(md_instance.parser, blocks["table"].config)  # type: ignore[attr-defined]
+        blocks.register(tables, "table", 75)
+        blocks.register(_BoundedSetext(md_instance.parser), "setextheader", 60)
+        # After fenced code and raw HTML are stashed (priorities 25 and 20): those are not cut.
+        md_instance.preprocessors.register(_Neutralise(md_instance, tables), "neutralise", 15)
+        md_instance.inlinePatterns.register(_Backticks(inlinepatterns.BACKTICK_RE), "backtick", 190)
+        md_instance.treeprocessors.register(_QuickInline(md_instance), "inline", 20)
+
+
 class _ImagesAsLinks(Treeprocessor):
     """Turn images into plain links: remote images would leak readers' addresses to others."""
 
@@ -184,7 +382,7 @@ class _ImagesAsLinksExtension(Extension):
         md_instance.treeprocessors.register(_ImagesAsLinks(md_instance), "images_as_links", 0)
 
 
-def _converter() -> md.Markdown:
+def _build_converter() -> md.Markdown:
     """Build a Markdown converter with the project's extensions."""
     return md.Markdown(
         extensions=[
@@ -196,10 +394,24 @@ def _converter() -> md.Markdown:
             "pymdownx.tilde",
             _BoundedLinksExtension(),
             _ImagesAsLinksExtension(),
+            _LinearBlocksExtension(),
         ],
         extension_configs={"pymdownx.tilde": {"subscript": False}},
         output_format="html",
     )
+
+
+# Building a converter costs more than rendering a short post; each thread keeps one and resets
+# it between texts (a converter holds state while it works, so threads cannot share one).
+_local = threading.local()
+
+
+def _converter() -> md.Markdown:
+    """Return this thread's Markdown converter, reset for a new text."""
+    converter: md.Markdown | None = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = _build_converter()
+    return converter.reset()
 
 
 def render(text: str) -> Markup:
@@ -208,6 +420,8 @@ def render(text: str) -> Markup:
     try:
         html = _converter().convert(text)
     except RecursionError:
+        # A converter stopped midway keeps half its state (open lists, quotes): build anew.
+        _local.converter = None
         # Hundreds of nested lists on one line exhaust Markdown's recursion: show the text.
         html = "<p>" + str(escape(text)).replace("\n", "<br>\n") + "</p>"
     html = html.replace(_LT, "&lt;")
@@ -226,3 +440,23 @@ def render(text: str) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
+
+
+def rendered(field: str, text: str) -> dict[str, str | int]:
+    """Return the columns a Markdown field stores: `<field>_md`, `_html`, `_render_version`.
+
+    Every Markdown field keeps its text, its HTML and the version of the rules that made the
+    HTML together, so `flask rerender` can bring old HTML up to date (forum.rendering lists
+    the fields). Render before the rows go into the session: rendering holds no lock.
+    """
+    return {
+        f"{field}_md": text,
+        f"{field}_html": str(render(text)),
+        f"{field}_render_version": RENDER_VERSION,
+    }
+
+
+def set_markdown(obj: object, field: str, text: str) -> None:
+    """Store `text` in `obj`'s Markdown field `field` with its HTML and render version."""
+    for column, value in rendered(field, text).items():
+        setattr(obj, column, value)

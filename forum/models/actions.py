@@ -30,6 +30,7 @@ class Commitment(Model):
     title: Mapped[str] = mapped_column(String(200))  # what I will do
     why_md: Mapped[str] = mapped_column(Text, default="")
     why_html: Mapped[str] = mapped_column(Text, default="")
+    why_render_version: Mapped[int] = mapped_column(default=0)
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True
@@ -90,12 +91,16 @@ class LogEntry(Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     tried_md: Mapped[str] = mapped_column(Text, default="")
     tried_html: Mapped[str] = mapped_column(Text, default="")
+    tried_render_version: Mapped[int] = mapped_column(default=0)
     learned_md: Mapped[str] = mapped_column(Text, default="")
     learned_html: Mapped[str] = mapped_column(Text, default="")
+    learned_render_version: Mapped[int] = mapped_column(default=0)
     blocking_md: Mapped[str] = mapped_column(Text, default="")
     blocking_html: Mapped[str] = mapped_column(Text, default="")
+    blocking_render_version: Mapped[int] = mapped_column(default=0)
     needs_md: Mapped[str] = mapped_column(Text, default="")
     needs_html: Mapped[str] = mapped_column(Text, default="")
+    needs_render_version: Mapped[int] = mapped_column(default=0)
     asks_for_help: Mapped[bool] = mapped_column(default=False, index=True)
     help_thread_id: Mapped[int | None] = mapped_column(
         ForeignKey("threads.id", ondelete="SET NULL")
@@ -139,6 +144,7 @@ class CommitmentComment(Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    body_render_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship()

@@ -124,7 +124,7 @@ class Post(Model):
     position: Mapped[int]
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    render_version: Mapped[int] = mapped_column(default=1)
+    body_render_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None]
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -168,6 +168,7 @@ class PostRevision(Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    body_render_version: Mapped[int] = mapped_column(default=0)
     written_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     written_at: Mapped[datetime]
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)

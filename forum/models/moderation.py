@@ -75,7 +75,7 @@ class Announcement(Model):
     title: Mapped[str] = mapped_column(String(200))
     body_md: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    render_version: Mapped[int] = mapped_column(default=1)
+    body_render_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(index=True)
 

@@ -171,11 +171,6 @@ def _check_visibility(visibility: str) -> CommitmentVisibility:
     return CommitmentVisibility(visibility)
 
 
-def _render(text: str) -> str:
-    """Return the stored HTML of a Markdown text, or nothing for an empty one."""
-    return str(markdown.render(text)) if text else ""
-
-
 # --- meetings, as commitments need them --------------------------------------------------
 
 
@@ -256,8 +251,7 @@ def _apply(
         due_date = default_due_date(meeting)
     commitment.title = title
     if why != commitment.why_md or not commitment.why_html:
-        commitment.why_md = why
-        commitment.why_html = _render(why)
+        markdown.set_markdown(commitment, "why", why)
     commitment.theme_id = theme.id
     commitment.meeting_id = meeting.id if meeting else None
     commitment.due_date = due_date
@@ -410,14 +404,10 @@ def log_progress(
     entry = LogEntry(
         commitment_id=commitment.id,
         author_id=author.id,
-        tried_md=tried,
-        tried_html=_render(tried),
-        learned_md=learned,
-        learned_html=_render(learned),
-        blocking_md=blocking,
-        blocking_html=_render(blocking),
-        needs_md=needs,
-        needs_html=_render(needs),
+        **markdown.rendered("tried", tried),
+        **markdown.rendered("learned", learned),
+        **markdown.rendered("blocking", blocking),
+        **markdown.rendered("needs", needs),
         asks_for_help=ask_for_help,
         created_at=now,
     )
@@ -440,8 +430,7 @@ def add_comment(author: User, commitment: Commitment, body: str) -> CommitmentCo
     comment = CommitmentComment(
         commitment_id=commitment.id,
         author_id=author.id,
-        body_md=body,
-        body_html=_render(body),
+        **markdown.rendered("body", body),
         created_at=utcnow(),
     )
     db.session.add(comment)

@@ -131,13 +131,9 @@ def _apply(meeting: Meeting, details: MeetingDetails) -> None:
     meeting.town = details.town
     meeting.host_library = details.host_library
     if meeting.agenda_md != details.agenda or not meeting.agenda_html:
-        meeting.agenda_md = details.agenda
-        meeting.agenda_html = str(markdown.render(details.agenda)) if details.agenda else ""
+        markdown.set_markdown(meeting, "agenda", details.agenda)
     if meeting.practical_md != details.practical or not meeting.practical_html:
-        meeting.practical_md = details.practical
-        meeting.practical_html = (
-            str(markdown.render(details.practical)) if details.practical else ""
-        )
+        markdown.set_markdown(meeting, "practical", details.practical)
     meeting.updated_at = utcnow()
 
 

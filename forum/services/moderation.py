@@ -25,7 +25,7 @@ from forum.models import (
 from forum.permissions import visible_reports, visible_threads
 from forum.services import ServiceError
 from forum.services.audit import log_action
-from forum.services.threads import check_title, refresh_thread_activity
+from forum.services.threads import BODY_MAX, check_title, refresh_thread_activity
 
 REASON_MAX = 2000
 LOG_PAGE_SIZE = 50
@@ -238,16 +238,19 @@ def log_entries(before_id: int | None = None) -> list[ModerationLogEntry]:
 
 
 def post_announcement(actor: User, title: str, body: str) -> Announcement:
-    """Pin an announcement to the home page. Raises ServiceError on an empty title or text."""
+    """Pin an announcement to the home page.
+
+    Raises ServiceError on an empty title or text, or a text that is too long.
+    """
     title = check_title(title)
     if not (body or "").strip():
         raise ServiceError(_l("Write something first."), field="body")
+    if len(body) > BODY_MAX:
+        raise ServiceError(_l("The text is too long."), field="body")
     announcement = Announcement(
         author_id=actor.id,
         title=title,
-        body_md=body,
-        body_html=str(markdown.render(body)),
-        render_version=markdown.RENDER_VERSION,
+        **markdown.rendered("body", body),
     )
     db.session.add(announcement)
     db.session.flush()

@@ -60,9 +60,7 @@ def _new_post(thread: Thread | None, author: User, body: str, position: int, now
         thread=thread,
         author_id=author.id,
         position=position,
-        body_md=body,
-        body_html=str(markdown.render(body)),
-        render_version=markdown.RENDER_VERSION,
+        **markdown.rendered("body", body),
         created_at=now,
     )
 
@@ -171,13 +169,12 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
             post_id=post.id,
             body_md=post.body_md,
             body_html=post.body_html,
+            body_render_version=post.body_render_version,
             written_by_id=post.edited_by_id or post.author_id,
             written_at=post.edited_at or post.created_at,
         )
     )
-    post.body_md = body
-    post.body_html = str(markdown.render(body))
-    post.render_version = markdown.RENDER_VERSION
+    markdown.set_markdown(post, "body", body)
     post.edited_at = utcnow()
     post.edited_by_id = editor.id
     if editor.id != post.author_id:
@@ -202,19 +199,6 @@ def revisions_of(post: Post) -> list[PostRevision]:
             .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
         )
     )
-
-
-def rerender_outdated_posts() -> int:
-    """Re-render posts made under older Markdown rules; return how many changed."""
-    count = 0
-    for post in db.session.scalars(
-        select(Post).where(Post.render_version < markdown.RENDER_VERSION)
-    ):
-        post.body_html = str(markdown.render(post.body_md))
-        post.render_version = markdown.RENDER_VERSION
-        count += 1
-    db.session.flush()
-    return count
 
 
 # --- reading -----------------------------------------------------------------------------

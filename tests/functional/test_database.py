@@ -120,4 +120,11 @@ def test_upgrading_a_populated_database_keeps_every_row(scratch_database_url, sm
                 assert count == 1, table
             visibility = connection.exec_driver_sql("SELECT visibility FROM threads").scalar()
             assert visibility == "network"
+            # A post keeps the version it was rendered under; a field that never recorded one
+            # starts at 0, so `flask rerender` renders it anew.
+            versions = connection.exec_driver_sql(
+                "SELECT posts.body_render_version, post_revisions.body_render_version"
+                " FROM posts, post_revisions"
+            ).one()
+            assert tuple(versions) == (1, 0)
         db.engine.dispose()

@@ -10,6 +10,7 @@ import pytest
 
 from forum.extensions import db
 from forum.models import Announcement, ModerationLogEntry, Post, Report, Thread, utcnow
+from forum.services import ServiceError
 from forum.services import moderation as moderation_service
 from forum.services import threads as thread_service
 from tests import factories
@@ -574,6 +575,26 @@ def test_empty_announcement_is_refused_with_the_text_kept(client, login_as, faci
     assert response.status_code == 422
     assert da("Give the announcement a title.") in text(response)
     assert "Mit udkast</textarea>" in text(response)
+    assert db.session.scalar(db.select(db.func.count(Announcement.id))) == 0
+
+
+def test_too_long_announcement_is_refused_with_the_text_kept(client, login_as, facilitator):
+    # Every Markdown field has a size limit, so none can be made slow to render (issue 8, 1.1).
+    login_as(facilitator)
+    body = "Langt " * (thread_service.BODY_MAX // 6 + 1)
+    response = client.submit("/meddelelser/ny", {"title": "Nyt", "body": body})
+    assert response.status_code == 422
+    assert da("The text is too long.") in text(response)
+    assert body.strip() in text(response)
+    assert db.session.scalar(db.select(db.func.count(Announcement.id))) == 0
+
+
+def test_the_announcement_service_refuses_a_too_long_text_from_any_caller(facilitator):
+    with pytest.raises(ServiceError) as refused:
+        moderation_service.post_announcement(
+            facilitator, "Nyt", "x" * (thread_service.BODY_MAX + 1)
+        )
+    assert refused.value.field == "body"
     assert db.session.scalar(db.select(db.func.count(Announcement.id))) == 0
 
 

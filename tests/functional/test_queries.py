@@ -55,7 +55,7 @@ def build_thread(theme_id: int, people: list[int], count: int) -> int:
                 position=position,
                 body_md="Et **svar**",
                 body_html=html,
-                render_version=markdown.RENDER_VERSION,
+                body_render_version=markdown.RENDER_VERSION,
                 created_at=when,
                 edited_at=when if position % 7 == 0 else None,
                 edited_by_id=author if position % 7 == 0 else None,
