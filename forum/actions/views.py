@@ -40,6 +40,8 @@ from forum.permissions import (
 from forum.sdgs import SDGS, sdg_label
 from forum.services import ServiceError
 from forum.services import actions as action_service
+from forum.services import overview as overview_service
+from forum.services import preparation as preparation_service
 from forum.services import themes as theme_service
 from forum.services.meetings import today
 
@@ -363,9 +365,9 @@ def overview() -> str:
     require(can_view_overview(current_user))
     return render_template(
         "actions/overview.html",
-        overview=action_service.overview(_me(), today()),
-        progress_labels=action_service.PROGRESS_LABELS,
-        progress_groups=list(action_service.PROGRESS_LABELS),
+        overview=overview_service.overview(_me(), today()),
+        progress_labels=overview_service.PROGRESS_LABELS,
+        progress_groups=list(overview_service.PROGRESS_LABELS),
         quiet_days=action_service.QUIET_AFTER.days,
         **_page_context(),
     )
@@ -378,7 +380,7 @@ def prepare(meeting_id: int) -> str:
     meeting = access_meeting_preparation(current_user, meeting_id)
     return render_template(
         "actions/prepare.html",
-        prep=action_service.meeting_preparation(_me(), meeting),
+        prep=preparation_service.meeting_preparation(_me(), meeting),
         **_page_context(),
     )
 
@@ -390,7 +392,8 @@ def prepare_csv(meeting_id: int) -> Response:
     Raises Forbidden (403) or NotFound (404).
     """
     meeting = access_meeting_preparation(current_user, meeting_id)
-    text = action_service.preparation_csv(action_service.meeting_preparation(_me(), meeting))
+    preparation = preparation_service.meeting_preparation(_me(), meeting)
+    text = preparation_service.preparation_csv(preparation)
     filename = f"forberedelse-{meeting.date.isoformat()}.csv"
     return Response(
         text,

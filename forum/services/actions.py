@@ -1,24 +1,15 @@
 """Action commitments: make, change and log them, ask the network for help, comment; and the
-read queries behind the commitment pages, the facilitator overview and meeting preparation.
+read queries behind the commitment pages and the network list.
 
-A commitment is *open* while planned, in progress or paused. An open commitment is *quiet*
-when it has had no log entry for 28 days, counted from its last entry, or from when it was
-made if it has none; the overview flags quiet commitments.
-
-Follow-through of a meeting's commitments puts each commitment in exactly one group:
-
-- done: status done;
-- dropped: status dropped;
-- stalled: status paused, or planned / in progress and quiet (no entry for 28 days);
-- in progress: planned or in progress and not quiet (an entry, or made, within 28 days).
+A commitment is *open* while planned, in progress or paused. The facilitator overview is in
+`forum.services.overview`, meeting preparation and its export in `forum.services.preparation`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import force_locale, gettext
@@ -26,10 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
     Select,
-    case,
     exists,
-    func,
-    or_,
     select,
     tuple_,
 )
@@ -44,7 +32,6 @@ from forum.models import (
     CommitmentStatus,
     LogEntry,
     Meeting,
-    Rsvp,
     Theme,
     Thread,
     User,
@@ -53,22 +40,18 @@ from forum.models import (
 from forum.permissions import (
     COMMITMENT_VISIBILITIES,
     CommitmentVisibility,
-    Role,
     Visibility,
     visible_commitments,
     visible_threads,
 )
 from forum.sdgs import SDGS
 from forum.services import ServiceError, check_plausible_date
-from forum.services import surveys as survey_service
 from forum.services.mail import site_url
-from forum.services.surveys import SurveyResults
 from forum.services.threads import BODY_MAX
 
 # A commitment shares a thread's title limit; the actions forms read it from here.
 from forum.services.threads import TITLE_MAX as TITLE_MAX
 from forum.services.threads import create_thread as start_thread
-from forum.spreadsheets import csv_bytes
 
 # Longest text of a log entry field, a reason or a comment.
 TEXT_MAX = BODY_MAX
@@ -76,10 +59,6 @@ TEXT_MAX = BODY_MAX
 QUIET_AFTER = timedelta(days=28)
 # Shared commitments shown per page of the network list.
 NETWORK_PAGE_SIZE = 50
-# Latest log entries shown per commitment when preparing a meeting.
-PREPARATION_ENTRIES = 2
-# Characters of a log entry kept in the CSV export's summary column.
-SUMMARY_MAX = 500
 
 
 STATUSES = tuple(status.value for status in CommitmentStatus)
@@ -99,23 +78,6 @@ STATUS_LABELS = {
 VISIBILITY_LABELS = {
     CommitmentVisibility.NETWORK.value: _l("Shared with the network"),
     CommitmentVisibility.FACILITATORS.value: _l("Kept between me and the facilitators"),
-}
-
-
-class Progress(StrEnum):
-    """The follow-through groups of the facilitator chart (see the module docstring)."""
-
-    DONE = "done"
-    IN_PROGRESS = "in_progress"
-    STALLED = "stalled"
-    DROPPED = "dropped"
-
-
-PROGRESS_LABELS = {
-    Progress.DONE.value: _l("Done"),
-    Progress.IN_PROGRESS.value: _l("In progress"),
-    Progress.STALLED.value: _l("Stalled"),
-    Progress.DROPPED.value: _l("Dropped"),
 }
 
 
@@ -479,7 +441,7 @@ def visible_help_thread_ids(viewer: User, entries: list[LogEntry]) -> set[int]:
 # --- reading: lists ----------------------------------------------------------------------
 
 
-def _with_details(query: Select[Commitment]) -> Select[Commitment]:
+def with_details(query: Select[Commitment]) -> Select[Commitment]:
     """Return the commitment query with owners, themes, meetings and goals batch-loaded."""
     return query.options(
         selectinload(Commitment.owner),
@@ -489,16 +451,16 @@ def _with_details(query: Select[Commitment]) -> Select[Commitment]:
     )
 
 
-def _due_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+def due_order() -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
     """Return the order of a list by due date, undated last, then oldest first."""
     return (Commitment.due_date.is_(None), Commitment.due_date, Commitment.id)
 
 
 def my_commitments(owner: User) -> list[tuple[str, list[Commitment]]]:
     """Return the owner's commitments grouped by status (in status order), by due date."""
-    query = _with_details(select(Commitment).where(Commitment.owner_id == owner.id))
+    query = with_details(select(Commitment).where(Commitment.owner_id == owner.id))
     groups: dict[str, list[Commitment]] = defaultdict(list)
-    for commitment in db.session.scalars(query.order_by(*_due_order())):
+    for commitment in db.session.scalars(query.order_by(*due_order())):
         groups[commitment.status].append(commitment)
     return [(status, groups[status]) for status in STATUSES if groups.get(status)]
 
@@ -542,336 +504,9 @@ def network_commitments(
         )
     if before_id is not None:
         query = query.where(Commitment.id < before_id)
-    query = _with_details(query).order_by(Commitment.id.desc()).limit(NETWORK_PAGE_SIZE + 1)
+    query = with_details(query).order_by(Commitment.id.desc()).limit(NETWORK_PAGE_SIZE + 1)
     items = list(db.session.scalars(query))
     if len(items) > NETWORK_PAGE_SIZE:
         items = items[:NETWORK_PAGE_SIZE]
         return items, items[-1].id
     return items, None
-
-
-# --- reading: the facilitator overview ---------------------------------------------------
-
-
-def is_quiet(commitment: Commitment, now: datetime) -> bool:
-    """Return whether an open commitment has had no log entry for 28 days (since it was made,
-    when it has none)."""
-    if commitment.status not in OPEN_STATUSES:
-        return False
-    last = commitment.last_entry_at or commitment.created_at
-    return last < now - QUIET_AFTER
-
-
-@dataclass
-class MemberRow:
-    """One member in the facilitator overview."""
-
-    member: User
-    open_commitments: list[Commitment] = field(default_factory=list)
-    last_entry_at: datetime | None = None
-    rsvp: Rsvp | None = None
-    quiet_ids: set[int] = field(default_factory=set)
-
-
-@dataclass
-class FollowThrough:
-    """How a meeting's commitments have gone: a count per follow-through group."""
-
-    meeting: Meeting | None
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        """Return how many commitments were made at the meeting."""
-        return sum(self.counts.values())
-
-    def percent(self, group: str) -> int:
-        """Return the group's share of the total in whole percent."""
-        return round(100 * self.counts.get(group, 0) / self.total) if self.total else 0
-
-    def width(self, group: str) -> int:
-        """Return the group's share rounded to a 5 % step, for the bar's CSS class."""
-        return 5 * round(self.percent(group) / 5)
-
-
-@dataclass
-class Overview:
-    """The facilitator overview: members, the next meeting, and follow-through per meeting."""
-
-    rows: list[MemberRow]
-    next_meeting: Meeting | None
-    follow_through: list[FollowThrough]
-
-
-def _progress_group(cutoff: datetime) -> ColumnElement[str]:
-    """Return the SQL expression putting a commitment in its follow-through group."""
-    last = func.coalesce(Commitment.last_entry_at, Commitment.created_at)
-    return case(
-        (Commitment.status == CommitmentStatus.DONE, Progress.DONE.value),
-        (Commitment.status == CommitmentStatus.DROPPED, Progress.DROPPED.value),
-        (Commitment.status == CommitmentStatus.PAUSED, Progress.STALLED.value),
-        (last < cutoff, Progress.STALLED.value),
-        else_=Progress.IN_PROGRESS.value,
-    )
-
-
-def follow_through(viewer: User, now: datetime) -> list[FollowThrough]:
-    """Return each meeting's commitments the viewer may see, counted per follow-through group,
-    latest meeting first (commitments made outside a meeting last)."""
-    grouped = (
-        select(
-            Commitment.meeting_id.label("meeting_id"),
-            _progress_group(now - QUIET_AFTER).label("grp"),
-        )
-        .where(visible_commitments(viewer))
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(grouped.c.meeting_id, grouped.c.grp, func.count()).group_by(
-            grouped.c.meeting_id, grouped.c.grp
-        )
-    )
-    counts: dict[int | None, dict[str, int]] = defaultdict(dict)
-    for meeting_id, group, number in rows:
-        counts[meeting_id][group] = number
-    ids = [meeting_id for meeting_id in counts if meeting_id is not None]
-    meetings = (
-        list(
-            db.session.scalars(
-                select(Meeting)
-                .where(Meeting.id.in_(ids))
-                .order_by(Meeting.date.desc(), Meeting.id.desc())
-            )
-        )
-        if ids
-        else []
-    )
-    result = [FollowThrough(meeting, counts[meeting.id]) for meeting in meetings]
-    if None in counts:
-        result.append(FollowThrough(None, counts[None]))
-    return result
-
-
-def overview(viewer: User, today: date, now: datetime | None = None) -> Overview:
-    """Return, per active member, their open commitments (quiet ones flagged), the date of
-    their last log entry and their answer for the next meeting; and the follow-through chart.
-
-    Active members are enabled accounts with the member role, and anyone else who has
-    made a commitment.
-    """
-    now = now or utcnow()
-    owns_any = exists().where(Commitment.owner_id == User.id)
-    members = list(
-        db.session.scalars(
-            select(User)
-            .where(User.is_enabled.is_(True))
-            .where(or_(User.role == Role.MEMBER, owns_any))
-            .order_by(User.name, User.id)
-        )
-    )
-    rows = {member.id: MemberRow(member) for member in members}
-    open_items = db.session.scalars(
-        select(Commitment)
-        .join(Commitment.owner)
-        .where(User.is_enabled.is_(True), Commitment.status.in_(OPEN_STATUSES))
-        .where(visible_commitments(viewer))
-        .options(selectinload(Commitment.theme))
-        .order_by(*_due_order())
-    )
-    for commitment in open_items:
-        row = rows.get(commitment.owner_id)
-        if row is None:
-            continue
-        row.open_commitments.append(commitment)
-        if is_quiet(commitment, now):
-            row.quiet_ids.add(commitment.id)
-    last_entries = db.session.execute(
-        select(Commitment.owner_id, func.max(Commitment.last_entry_at))
-        .where(Commitment.last_entry_at.is_not(None))
-        .where(visible_commitments(viewer))
-        .group_by(Commitment.owner_id)
-    )
-    for owner_id, last in last_entries:
-        if owner_id in rows:
-            rows[owner_id].last_entry_at = last
-    upcoming = next_meeting(today)
-    if upcoming is not None:
-        for rsvp in db.session.scalars(select(Rsvp).where(Rsvp.meeting_id == upcoming.id)):
-            if rsvp.user_id in rows:
-                rows[rsvp.user_id].rsvp = rsvp
-    return Overview(list(rows.values()), upcoming, follow_through(viewer, now))
-
-
-# --- reading: meeting preparation --------------------------------------------------------
-
-
-@dataclass
-class Attendee:
-    """Someone who comes to the meeting, with the commitments they made at the one before."""
-
-    member: User
-    commitments: list[Commitment] = field(default_factory=list)
-
-
-@dataclass
-class Preparation:
-    """What a facilitator needs to prepare a meeting."""
-
-    meeting: Meeting
-    previous: Meeting | None
-    attendees: list[Attendee]
-    latest_entries: dict[int, list[LogEntry]]
-    help_requests: list[LogEntry]
-    survey: SurveyResults | None
-
-
-def latest_entries(commitment_ids: list[int], per: int) -> dict[int, list[LogEntry]]:
-    """Return the `per` newest log entries of each commitment, in one query."""
-    if not commitment_ids:
-        return {}
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=LogEntry.commitment_id,
-            order_by=(LogEntry.created_at.desc(), LogEntry.id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(LogEntry.id.label("id"), rank)
-        .where(LogEntry.commitment_id.in_(commitment_ids))
-        .subquery()
-    )
-    entries = db.session.scalars(
-        select(LogEntry)
-        .join(ranked, ranked.c.id == LogEntry.id)
-        .where(ranked.c.rank <= per)
-        .options(selectinload(LogEntry.help_thread))
-        .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
-    )
-    result: dict[int, list[LogEntry]] = defaultdict(list)
-    for entry in entries:
-        result[entry.commitment_id].append(entry)
-    return dict(result)
-
-
-def open_help_requests(viewer: User) -> list[LogEntry]:
-    """Return log entries asking for help on commitments not yet done or dropped, newest first."""
-    return list(
-        db.session.scalars(
-            select(LogEntry)
-            .join(LogEntry.commitment)
-            .where(LogEntry.asks_for_help.is_(True))
-            .where(Commitment.status.not_in(CLOSED_STATUSES))
-            .where(visible_commitments(viewer))
-            .options(
-                selectinload(LogEntry.commitment).selectinload(Commitment.owner),
-                selectinload(LogEntry.help_thread),
-            )
-            .order_by(LogEntry.created_at.desc(), LogEntry.id.desc())
-        )
-    )
-
-
-def _survey_results(meeting: Meeting) -> SurveyResults | None:
-    """Return the totals of the meeting's survey, free texts included, or None without one."""
-    survey = survey_service.survey_of(meeting)
-    if survey is None:
-        return None
-    return survey_service.results(survey, with_texts=True)
-
-
-def meeting_preparation(viewer: User, meeting: Meeting) -> Preparation:
-    """Return who comes, their commitments from the meeting before with the latest entries,
-    the open help requests, and the survey totals."""
-    attendees = [
-        Attendee(rsvp.user)
-        for rsvp in db.session.scalars(
-            select(Rsvp)
-            .join(Rsvp.user)
-            .where(Rsvp.meeting_id == meeting.id, Rsvp.attending.is_(True))
-            .where(User.is_enabled.is_(True))
-            .options(selectinload(Rsvp.user))
-            .order_by(User.name, User.id)
-        )
-    ]
-    previous = meeting_before(meeting)
-    by_member = {attendee.member.id: attendee for attendee in attendees}
-    if previous is not None and by_member:
-        commitments = db.session.scalars(
-            _with_details(
-                select(Commitment)
-                .where(Commitment.meeting_id == previous.id)
-                .where(Commitment.owner_id.in_(list(by_member)))
-                .where(visible_commitments(viewer))
-            ).order_by(*_due_order())
-        )
-        for commitment in commitments:
-            by_member[commitment.owner_id].commitments.append(commitment)
-    ids = [c.id for attendee in attendees for c in attendee.commitments]
-    return Preparation(
-        meeting=meeting,
-        previous=previous,
-        attendees=attendees,
-        latest_entries=latest_entries(ids, PREPARATION_ENTRIES),
-        help_requests=open_help_requests(viewer),
-        survey=_survey_results(meeting),
-    )
-
-
-def _summary(entry: LogEntry | None) -> str:
-    """Return a short plain summary of a log entry's four fields."""
-    if entry is None:
-        return ""
-    parts = [
-        (gettext("Tried"), entry.tried_md),
-        (gettext("Learned"), entry.learned_md),
-        (gettext("Blocking"), entry.blocking_md),
-        (gettext("Needs"), entry.needs_md),
-    ]
-    text = " · ".join(f"{label}: {' '.join(value.split())}" for label, value in parts if value)
-    return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
-
-
-def preparation_csv(preparation: Preparation) -> bytes:
-    """Return the preparation as CSV: one row per attendee commitment, and one for an
-    attendee without any."""
-    header = [
-        gettext("Member"),
-        gettext("Library"),
-        gettext("Commitment"),
-        gettext("Theme"),
-        gettext("Status"),
-        gettext("Due"),
-        gettext("Goals"),
-        gettext("Visibility"),
-        gettext("Log entries"),
-        gettext("Last entry"),
-        gettext("Asked for help"),
-        gettext("Latest entry"),
-    ]
-    rows: list[list[object]] = []
-    for attendee in preparation.attendees:
-        person: list[object] = [attendee.member.name, attendee.member.library]
-        if not attendee.commitments:
-            rows.append(person + [""] * 10)
-            continue
-        for commitment in attendee.commitments:
-            entries = preparation.latest_entries.get(commitment.id, [])
-            latest = entries[0] if entries else None
-            rows.append(
-                [
-                    *person,
-                    commitment.title,
-                    commitment.theme.name,
-                    STATUS_LABELS.get(commitment.status, commitment.status),
-                    commitment.due_date.isoformat() if commitment.due_date else "",
-                    ", ".join(str(n) for n in commitment.sdgs),
-                    VISIBILITY_LABELS.get(commitment.visibility, commitment.visibility),
-                    commitment.entry_count,
-                    latest.created_at.date().isoformat() if latest else "",
-                    gettext("Yes") if any(e.asks_for_help for e in entries) else "",
-                    _summary(latest),
-                ]
-            )
-    return csv_bytes(header, rows)

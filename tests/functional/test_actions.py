@@ -31,6 +31,7 @@ from forum.models import (
     utcnow,
 )
 from forum.services import actions as action_service
+from forum.services import overview as overview_service
 from forum.services.meetings import today
 from forum.services.threads import TITLE_MAX
 from tests import factories
@@ -589,7 +590,7 @@ def test_follow_through_chart_counts_each_meetings_commitments(
 
     groups = {
         (item.meeting.id if item.meeting else None): item.counts
-        for item in action_service.follow_through(facilitator, utcnow())
+        for item in overview_service.follow_through(facilitator, utcnow())
     }
     assert groups[last.id] == {"done": 1, "dropped": 1, "stalled": 1, "in_progress": 1}
     assert groups[meetings["older"].id] == {"stalled": 1}
