@@ -15,7 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page
 from werkzeug.serving import make_server
 
-from tests.browser.pagecheck import LAYOUT_JS, assert_fits
+from tests.browser.pagecheck import LAYOUT_JS, assert_danish, assert_fits
 from tests.conftest import make_test_app, postgres_database
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -120,11 +120,14 @@ _axe = Axe()
 
 
 def audit(page: Page) -> None:
-    """Fail with axe-core's report when the page breaks a WCAG 2.0/2.1 A or AA rule, or when
-    it scrolls sideways or sticks out of the window."""
+    """Fail with axe-core's report when the page breaks a WCAG 2.0/2.1 A or AA rule, when it
+    scrolls sideways or sticks out of the window, or when a Danish page shows English."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
     assert_fits(page)
+    # Journeys switch to English on purpose; every page shown in Danish must be all Danish.
+    if page.locator("html").get_attribute("lang") == "da":
+        assert_danish(page)
 
 
 # Run in every document a journey loads: after the load event, report what does not fit the

@@ -181,3 +181,32 @@ def test_meeting_cycle(
     facilitator.emulate_media(media="print")
     screenshot(facilitator, "prepare-print", width)
     facilitator.context.close()
+
+
+def test_opening_a_circle_to_the_network_asks_first(page: Page, width: str, t) -> None:
+    author = {"desktop": "member5", "phone": "member6"}[width]
+    title = f"Samarbejde med kommunen ({width})"
+    login(page, email(author))
+    page.get_by_role("link", name="Partnerskaber").first.click()
+    page.get_by_role("link", name=t("Start a thread")).click()
+    page.get_by_label(t("Title")).fill(title)
+    page.get_by_label(t("Text")).fill("Vi overvejer en fælles aftale med teknisk forvaltning.")
+    page.get_by_label(t("Confidential circle")).check()
+    page.get_by_label(NAMES[email("member7")]).check()
+    page.get_by_role("button", name=t("Start the thread")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    page.get_by_role("link", name=t("Who can see the thread")).click()
+    page.get_by_label(t("The network")).check()
+    page.get_by_role("button", name=t("Save")).click()
+    # Nothing is opened yet: the page says what becomes visible to whom, and asks.
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    expect(page.locator("main")).to_contain_text(
+        t("Every member of the network can read the thread and reply to it.")
+    )
+    audit(page)
+    screenshot(page, "open-to-network", width)
+    page.get_by_role("button", name=t("Open the thread to the network")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("main")).not_to_contain_text(t("Confidential circle"))
+    audit(page)
