@@ -11,18 +11,21 @@ from forum.permissions import ROLES, Role
 from forum.services import ServiceError
 from forum.services import accounts as account_service
 
-
-@click.command("create-user")
-@click.argument("email")
-@click.option("--name", required=True, help="Full name.")
-@click.option("--role", type=click.Choice(ROLES), default=Role.MEMBER.value, show_default=True)
-@click.option(
+# Both account commands take a password the same way: asked for, hidden and twice, when left out.
+password_option = click.option(
     "--password",
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
     help="Asked for when left out.",
 )
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--role", type=click.Choice(ROLES), default=Role.MEMBER.value, show_default=True)
+@password_option
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create an account (for example the first admin) with a password."""
     try:
@@ -35,13 +38,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 
 @click.command("set-password")
 @click.argument("email")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="Asked for when left out.",
-)
+@password_option
 def set_password_command(email: str, password: str) -> None:
     """Give an account a new password, ending its sessions and reset links."""
     user = account_service.user_by_email(email)
