@@ -492,6 +492,57 @@ def can_view_overview(user: User | None) -> bool:
     return is_facilitator(user)
 
 
+# --- notifications and email --------------------------------------------------------------
+
+
+def can_see_thread(user: User | None, thread_id: int) -> bool:
+    """Return whether the user may see the thread now (the same rule as every thread list)."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Thread.id == thread_id).where(visible_threads(user)))
+        )
+    )
+
+
+def can_see_post(user: User | None, post_id: int) -> bool:
+    """Return whether the user may see the post and its thread now."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(Post.id == post_id)
+                .where(Post.thread_id == Thread.id)
+                .where(visible_threads(user))
+                .where(visible_posts(user))
+            )
+        )
+    )
+
+
+def can_see_commitment(user: User | None, commitment_id: int) -> bool:
+    """Return whether the user may see the commitment now."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Commitment.id == commitment_id).where(visible_commitments(user)))
+        )
+    )
+
+
+def is_quotable_in_email(thread: Thread | None, post: Post | None = None) -> bool:
+    """Return whether an email may carry the thread's title, names and words.
+
+    Only a visible thread open to the whole network, and only a post nobody hid: a circle,
+    a facilitators-only thread or a hidden post is announced as "something new" and a link.
+    """
+    if thread is None:
+        return False
+    if thread.visibility != Visibility.NETWORK:
+        return False
+    if thread.is_hidden:
+        return False
+    return post is None or not post.is_hidden
+
+
 # --- what templates may ask ----------------------------------------------------------------
 
 

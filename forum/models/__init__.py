@@ -21,18 +21,44 @@ from forum.models.meetings import (
     SurveyResponse,
 )
 from forum.models.moderation import Announcement, ModerationLogEntry, Report
+from forum.models.notifications import (
+    DigestSent,
+    EmailPreference,
+    Notification,
+    OutboxEmail,
+    ThemeWatch,
+    ThreadRead,
+    ThreadWatch,
+)
 from forum.models.vocabulary import (
     CommitmentStatus,
     CommitmentVisibility,
+    DigestPeriod,
+    EmailDelivery,
+    EmailTopic,
+    NotificationKind,
     QuestionKind,
     ReminderKind,
     ReportResolution,
     Role,
     RsvpAnswer,
     Visibility,
+    WatchLevel,
 )
 
 __all__ = [
+    "DigestPeriod",
+    "DigestSent",
+    "EmailDelivery",
+    "EmailPreference",
+    "EmailTopic",
+    "Notification",
+    "NotificationKind",
+    "OutboxEmail",
+    "ThemeWatch",
+    "ThreadRead",
+    "ThreadWatch",
+    "WatchLevel",
     "CommitmentStatus",
     "CommitmentVisibility",
     "QuestionKind",
@@ -68,3 +94,6 @@ __all__ = [
     "User",
     "utcnow",
 ]
+
+# Registers the listener that gives every new account its @handle.
+import forum.handles  # noqa: E402, F401

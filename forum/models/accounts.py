@@ -21,6 +21,8 @@ class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Unique ASCII name for @mentions, made from the name (forum.services.handles).
+    handle: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.MEMBER)
     is_enabled: Mapped[bool] = mapped_column(default=True)

@@ -75,6 +75,64 @@ class ReminderKind(StrEnum):
     COMMITMENTS = "commitments"
 
 
+class NotificationKind(StrEnum):
+    """What a notification tells its reader about."""
+
+    REPLY = "reply"  # a reply in a thread I started, posted in or follow
+    MENTION = "mention"  # someone wrote my @handle
+    CIRCLE_ADDED = "circle_added"  # I was named into a confidential circle
+    CIRCLE_REMOVED = "circle_removed"  # I was taken out of one
+    NEW_THREAD = "new_thread"  # a new thread in a theme I follow
+    COMMITMENT_COMMENT = "commitment_comment"  # a comment on my commitment
+    HELP_REPLY = "help_reply"  # a reply to my request for help
+    POST_HIDDEN = "post_hidden"  # a moderator hid my post
+    POST_EDITED = "post_edited"  # a moderator edited my post
+    POST_RESTORED = "post_restored"  # a moderator showed my post again
+    MEETING_PUBLISHED = "meeting_published"
+    MEETING_CHANGED = "meeting_changed"  # its date, time or place changed
+    SURVEY_OPENED = "survey_opened"
+    SURVEY_CLOSING = "survey_closing"  # closes within three days
+    REPORT_ANSWERED = "report_answered"  # a facilitator handled my report
+
+
+class EmailTopic(StrEnum):
+    """The groups of notification a person chooses email delivery for."""
+
+    REPLIES = "replies"
+    MENTIONS = "mentions"
+    CIRCLES = "circles"
+    MODERATION = "moderation"
+    NEW_THREADS = "new_threads"
+    COMMITMENTS = "commitments"
+    MEETINGS = "meetings"
+    SURVEYS = "surveys"
+    REPORTS = "reports"
+
+
+class EmailDelivery(StrEnum):
+    """When notifications of a topic go out by email."""
+
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    NEVER = "never"
+
+
+class WatchLevel(StrEnum):
+    """How closely a person follows a thread or a theme."""
+
+    WATCHING = "watching"  # følg: every reply (thread) or every new thread (theme)
+    NORMAL = "normal"  # replies to what I wrote, mentions
+    MUTED = "muted"  # slå fra: nothing but mentions
+
+
+class DigestPeriod(StrEnum):
+    """The periods a digest email covers."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 def enum_column(vocabulary: type[StrEnum], length: int = 20) -> Enum:
     """Return the column type storing a vocabulary's values as plain VARCHAR(length).
 
@@ -90,3 +148,34 @@ def enum_column(vocabulary: type[StrEnum], length: int = 20) -> Enum:
         # An unknown string in a query matches nothing instead of raising.
         validate_strings=False,
     )
+
+
+# Which email topic each kind of notification belongs to.
+TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
+    NotificationKind.REPLY: EmailTopic.REPLIES,
+    NotificationKind.HELP_REPLY: EmailTopic.REPLIES,
+    NotificationKind.MENTION: EmailTopic.MENTIONS,
+    NotificationKind.CIRCLE_ADDED: EmailTopic.CIRCLES,
+    NotificationKind.CIRCLE_REMOVED: EmailTopic.CIRCLES,
+    NotificationKind.NEW_THREAD: EmailTopic.NEW_THREADS,
+    NotificationKind.COMMITMENT_COMMENT: EmailTopic.COMMITMENTS,
+    NotificationKind.POST_HIDDEN: EmailTopic.MODERATION,
+    NotificationKind.POST_EDITED: EmailTopic.MODERATION,
+    NotificationKind.POST_RESTORED: EmailTopic.MODERATION,
+    NotificationKind.MEETING_PUBLISHED: EmailTopic.MEETINGS,
+    NotificationKind.MEETING_CHANGED: EmailTopic.MEETINGS,
+    NotificationKind.SURVEY_OPENED: EmailTopic.SURVEYS,
+    NotificationKind.SURVEY_CLOSING: EmailTopic.SURVEYS,
+    NotificationKind.REPORT_ANSWERED: EmailTopic.REPORTS,
+}
+
+# Replies to me, mentions, circles and moderation of my posts go at once; the rest weekly.
+DEFAULT_DELIVERY: dict[EmailTopic, EmailDelivery] = {
+    topic: (
+        EmailDelivery.IMMEDIATELY
+        if topic
+        in (EmailTopic.REPLIES, EmailTopic.MENTIONS, EmailTopic.CIRCLES, EmailTopic.MODERATION)
+        else EmailDelivery.WEEKLY
+    )
+    for topic in EmailTopic
+}

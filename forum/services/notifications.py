@@ -1,0 +1,224 @@
+"""Notifications: who hears about what, how closely they follow, and when email goes.
+
+`notify()` is the one way a notification is made. It asks forum.permissions whether the
+recipient may see what it is about and drops it silently when they may not, so nothing
+about a circle reaches anyone outside it. It writes the notification, and the email when the
+person wants that topic at once, in the caller's transaction (services only flush).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from forum import permissions
+from forum.extensions import db
+from forum.models import (
+    Commitment,
+    EmailPreference,
+    Meeting,
+    Notification,
+    Post,
+    Report,
+    Survey,
+    Theme,
+    ThemeWatch,
+    Thread,
+    ThreadWatch,
+    User,
+)
+from forum.models.vocabulary import (
+    DEFAULT_DELIVERY,
+    TOPIC_OF_KIND,
+    EmailDelivery,
+    EmailTopic,
+    NotificationKind,
+    WatchLevel,
+)
+from forum.services.outbox import queue_to_user, thread_message_id
+
+# Kinds a muted thread or theme silences; a mention or a moderator's action still comes.
+MUTABLE_KINDS = frozenset(
+    {NotificationKind.REPLY, NotificationKind.NEW_THREAD, NotificationKind.HELP_REPLY}
+)
+
+
+def thread_watch_level(user: User, thread_id: int) -> WatchLevel:
+    """Return how closely the person follows the thread (normal without a choice)."""
+    watch = db.session.get(ThreadWatch, (user.id, thread_id))
+    return watch.level if watch is not None else WatchLevel.NORMAL
+
+
+def theme_watch_level(user: User, theme_id: int) -> WatchLevel:
+    """Return how closely the person follows the theme (normal without a choice)."""
+    watch = db.session.get(ThemeWatch, (user.id, theme_id))
+    return watch.level if watch is not None else WatchLevel.NORMAL
+
+
+def set_thread_watch(user: User, thread: Thread, level: WatchLevel) -> None:
+    """Set how closely the person follows the thread."""
+    watch = db.session.get(ThreadWatch, (user.id, thread.id))
+    if watch is None:
+        db.session.add(ThreadWatch(user_id=user.id, thread_id=thread.id, level=level))
+    else:
+        watch.level = level
+    db.session.flush()
+
+
+def set_theme_watch(user: User, theme: Theme, level: WatchLevel) -> None:
+    """Set how closely the person follows the theme."""
+    watch = db.session.get(ThemeWatch, (user.id, theme.id))
+    if watch is None:
+        db.session.add(ThemeWatch(user_id=user.id, theme_id=theme.id, level=level))
+    else:
+        watch.level = level
+    db.session.flush()
+
+
+def watch_thread_unless_muted(user: User, thread: Thread) -> None:
+    """Follow a thread one starts or replies in, unless one muted it on purpose."""
+    watch = db.session.get(ThreadWatch, (user.id, thread.id))
+    if watch is None:
+        db.session.add(ThreadWatch(user_id=user.id, thread_id=thread.id, level=WatchLevel.WATCHING))
+        db.session.flush()
+
+
+def email_delivery(user: User, topic: EmailTopic) -> EmailDelivery:
+    """Return when the person wants email about the topic (the topic's default if unset)."""
+    preference = db.session.get(EmailPreference, (user.id, topic))
+    return preference.delivery if preference is not None else DEFAULT_DELIVERY[topic]
+
+
+def set_email_delivery(user: User, topic: EmailTopic, delivery: EmailDelivery) -> None:
+    """Set when the person gets email about the topic."""
+    preference = db.session.get(EmailPreference, (user.id, topic))
+    if preference is None:
+        db.session.add(EmailPreference(user_id=user.id, topic=topic, delivery=delivery))
+    else:
+        preference.delivery = delivery
+    db.session.flush()
+
+
+def _may_see(
+    recipient: User,
+    thread: Thread | None,
+    post: Post | None,
+    commitment: Commitment | None,
+    report: Report | None,
+) -> bool:
+    """Return whether the recipient may see everything the notification points at, now."""
+    if post is not None and not permissions.can_see_post(recipient, post.id):
+        return False
+    if thread is not None and not permissions.can_see_thread(recipient, thread.id):
+        return False
+    if commitment is not None and not permissions.can_see_commitment(recipient, commitment.id):
+        return False
+    return report is None or report.reporter_id == recipient.id
+
+
+def _is_muted(
+    recipient: User, kind: NotificationKind, thread: Thread | None, theme_id: int | None
+) -> bool:
+    """Return whether the recipient silenced this kind for the thread or its theme."""
+    if kind not in MUTABLE_KINDS:
+        return False
+    if thread is not None:
+        level = thread_watch_level(recipient, thread.id)
+        if level == WatchLevel.MUTED:
+            return True
+        if level == WatchLevel.WATCHING:
+            return False
+    return theme_id is not None and theme_watch_level(recipient, theme_id) == WatchLevel.MUTED
+
+
+def notify(
+    recipient: User,
+    kind: NotificationKind,
+    *,
+    actor: User | None = None,
+    thread: Thread | None = None,
+    post: Post | None = None,
+    theme: Theme | None = None,
+    commitment: Commitment | None = None,
+    meeting: Meeting | None = None,
+    survey: Survey | None = None,
+    report: Report | None = None,
+    reason: str = "",
+) -> Notification | None:
+    """Tell one person that something happened; return the notification, or None if not told.
+
+    Nobody is told about their own action, an inactive account is never told, and a person
+    who may not see the thread, post, commitment or report hears nothing of it at all.
+    """
+    if actor is not None and actor.id == recipient.id:
+        return None
+    if not recipient.is_enabled:
+        return None
+    if not _may_see(recipient, thread, post, commitment, report):
+        return None
+    theme_id = theme.id if theme is not None else (thread.theme_id if thread is not None else None)
+    if _is_muted(recipient, kind, thread, theme_id):
+        return None
+    notification = Notification(
+        user_id=recipient.id,
+        kind=kind,
+        actor_id=actor.id if actor is not None else None,
+        theme_id=theme_id,
+        thread_id=thread.id if thread is not None else None,
+        post_id=post.id if post is not None else None,
+        commitment_id=commitment.id if commitment is not None else None,
+        meeting_id=meeting.id if meeting is not None else None,
+        survey_id=survey.id if survey is not None else None,
+        report_id=report.id if report is not None else None,
+        reason=reason,
+    )
+    db.session.add(notification)
+    db.session.flush()
+    if email_delivery(recipient, TOPIC_OF_KIND[kind]) == EmailDelivery.IMMEDIATELY:
+        queue_to_user(
+            recipient,
+            "notification",
+            notification=notification,
+            in_reply_to=thread_message_id(thread.id) if thread is not None else "",
+        )
+    return notification
+
+
+def notify_many(recipients: list[User], kind: NotificationKind, **about: Any) -> int:
+    """Notify each person once (see notify); return how many were told."""
+    seen: set[int] = set()
+    told = 0
+    for person in recipients:
+        if person.id in seen:
+            continue
+        seen.add(person.id)
+        told += notify(person, kind, **about) is not None
+    return told
+
+
+def thread_followers(thread: Thread) -> list[User]:
+    """Return who hears of a reply: the starter, everyone who posted, and who follows it."""
+    posted = select(Post.author_id).where(Post.thread_id == thread.id)
+    watching = select(ThreadWatch.user_id).where(
+        ThreadWatch.thread_id == thread.id, ThreadWatch.level == WatchLevel.WATCHING
+    )
+    return list(
+        db.session.scalars(
+            select(User)
+            .where((User.id == thread.author_id) | User.id.in_(posted) | User.id.in_(watching))
+            .order_by(User.id)
+        )
+    )
+
+
+def theme_followers(theme: Theme) -> list[User]:
+    """Return who follows the theme (hears of every new thread in it)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ThemeWatch, ThemeWatch.user_id == User.id)
+            .where(ThemeWatch.theme_id == theme.id, ThemeWatch.level == WatchLevel.WATCHING)
+            .order_by(User.id)
+        )
+    )
