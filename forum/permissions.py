@@ -19,6 +19,7 @@ from forum.models import (
     CircleMember,
     Commitment,
     Meeting,
+    Notification,
     Post,
     Report,
     Survey,
@@ -525,6 +526,29 @@ def can_see_commitment(user: User | None, commitment_id: int) -> bool:
         db.session.scalar(
             select(exists().where(Commitment.id == commitment_id).where(visible_commitments(user)))
         )
+    )
+
+
+def visible_notifications(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for the user's own notifications about what they may see now.
+
+    A notification about a thread they left, a post hidden since, or a commitment made
+    private disappears from their list and their count at once.
+    """
+    if not is_member(user):
+        return false()
+    thread_visible = (
+        exists().where(Thread.id == Notification.thread_id).where(visible_threads(user))
+    )
+    post_visible = exists().where(Post.id == Notification.post_id).where(visible_posts(user))
+    commitment_visible = (
+        exists().where(Commitment.id == Notification.commitment_id).where(visible_commitments(user))
+    )
+    return and_(
+        Notification.user_id == user.id,
+        or_(Notification.thread_id.is_(None), thread_visible),
+        or_(Notification.post_id.is_(None), post_visible),
+        or_(Notification.commitment_id.is_(None), commitment_visible),
     )
 
 

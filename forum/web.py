@@ -185,6 +185,7 @@ def init_app(app: Flask) -> None:
     from forum.meetings import bp as meetings_bp
     from forum.members import bp as members_bp
     from forum.moderation import bp as moderation_bp
+    from forum.notifications import bp as notifications_bp
     from forum.threads import bp as threads_bp
 
     for blueprint in (
@@ -196,6 +197,7 @@ def init_app(app: Flask) -> None:
         admin_bp,
         meetings_bp,
         actions_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -222,6 +224,8 @@ def init_app(app: Flask) -> None:
         CommitmentStatus=vocabulary.CommitmentStatus,
         QuestionKind=vocabulary.QuestionKind,
         ReportResolution=vocabulary.ReportResolution,
+        NotificationKind=vocabulary.NotificationKind,
+        WatchLevel=vocabulary.WatchLevel,
     )
 
     @app.context_processor

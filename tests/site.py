@@ -10,10 +10,11 @@ from html.parser import HTMLParser
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from forum.extensions import db
-from forum.models import Invitation, PasswordResetToken, Post, User, utcnow
+from forum.models import Invitation, Notification, PasswordResetToken, Post, User, utcnow
 from forum.services import accounts as account_service
 from forum.services import actions as action_service
 from forum.services import calendar as calendar_service
@@ -133,6 +134,8 @@ def build_world() -> World:
             "meeting_id": meeting.id,
             "question_id": questions[0].id,
             "commitment_id": commitment.id,
+            # The report answered when the facilitator hid the reply made one for its reporter.
+            "notification_id": db.session.scalar(select(func.min(Notification.id))),
             "filename": "css/forum.css",
         },
         by_endpoint={

@@ -178,6 +178,13 @@ ROUTES: dict[str, Route] = {
     "actions.overview": Route("GET", "/facilitator/oversigt", FACILITATORS),
     "actions.prepare": Route("GET", "/moeder/{meeting}/forberedelse", FACILITATORS),
     "actions.prepare_csv": Route("GET", "/moeder/{meeting}/forberedelse.csv", FACILITATORS),
+    "notifications.index": Route("GET", "/varsler", members_only()),
+    # Nobody opens or marks someone else's notification: 404 as for one that doesn't exist.
+    "notifications.open_notification": Route("GET", "/varsler/999999", members_only(404, 404, 404)),
+    "notifications.mark_read": Route("POST", "/varsler/999999/laest", members_only(404, 404, 404)),
+    "notifications.mark_all_read": Route("POST", "/varsler/laest", members_only()),
+    "notifications.watch_thread": Route("POST", "/foelg/traad/{thread}", members_only()),
+    "notifications.watch_theme": Route("POST", "/foelg/tema/{theme}", members_only()),
     "admin.invitations": Route("GET", "/invitationer", FACILITATORS),
     "admin.accounts": Route("GET", "/admin/brugere", ADMINS),
     "admin.account": Route("GET", "/admin/brugere/{author}", ADMINS),

@@ -9,7 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
 from forum.models.accounts import User
+from forum.models.actions import Commitment
 from forum.models.base import utcnow
+from forum.models.forum import Thread
+from forum.models.meetings import Meeting, Survey
 from forum.models.vocabulary import (
     DigestPeriod,
     EmailDelivery,
@@ -98,6 +101,10 @@ class Notification(Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    thread: Mapped[Thread | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    commitment: Mapped[Commitment | None] = relationship()
+    survey: Mapped[Survey | None] = relationship()
 
     @property
     def is_read(self) -> bool:

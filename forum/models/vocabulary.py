@@ -122,8 +122,8 @@ class WatchLevel(StrEnum):
     """How closely a person follows a thread or a theme."""
 
     WATCHING = "watching"  # følg: every reply (thread) or every new thread (theme)
-    NORMAL = "normal"  # replies to what I wrote, mentions
-    MUTED = "muted"  # slå fra: nothing but mentions
+    NORMAL = "normal"  # mentions; replies only in threads one took part in (no choice made)
+    MUTED = "muted"  # slå fra: nothing, not even mentions (moderators' actions still come)
 
 
 class DigestPeriod(StrEnum):

@@ -45,7 +45,7 @@ from forum.permissions import (
     visible_threads,
 )
 from forum.sdgs import SDGS
-from forum.services import ServiceError, check_plausible_date
+from forum.services import ServiceError, check_plausible_date, events
 from forum.services.mail import site_url
 from forum.services.threads import BODY_MAX
 
@@ -398,6 +398,7 @@ def add_comment(author: User, commitment: Commitment, body: str) -> CommitmentCo
     db.session.add(comment)
     commitment.comment_count = Commitment.comment_count + 1  # in SQL: no lost update
     db.session.flush()
+    events.commitment_commented(comment, commitment)
     return comment
 
 

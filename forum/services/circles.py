@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import CircleMember, Post, Thread, User
 from forum.permissions import Visibility, circle_candidates, network_audience
-from forum.services import ServiceError
+from forum.services import ServiceError, events
 from forum.services.audit import log_action
 from forum.services.threads import check_visibility, circle_people
 
@@ -28,7 +28,9 @@ def change_visibility(
     old = thread.visibility
     thread.visibility = visibility
     if visibility == Visibility.CIRCLE:
-        _add_people(actor, thread, circle_people(actor, circle_ids))
+        added = _add_people(actor, thread, circle_people(actor, circle_ids))
+        db.session.flush()
+        events.circle_joined(actor, thread, added)
     opened = old != Visibility.NETWORK and visibility == Visibility.NETWORK
     if old != visibility and (opened or actor.id != thread.author_id):
         log_action(actor, "change_visibility", thread=thread, detail=f"{old} → {visibility}")
@@ -84,6 +86,7 @@ def add_circle_members(actor: User, thread: Thread, user_ids: list[int]) -> list
         for person in added:
             log_action(actor, "add_circle_member", thread=thread, subject=person)
     db.session.flush()
+    events.circle_joined(actor, thread, added)
     return added
 
 
@@ -96,6 +99,7 @@ def remove_circle_member(actor: User, thread: Thread, person: User) -> None:
     if actor.id != thread.author_id:
         log_action(actor, "remove_circle_member", thread=thread, subject=person)
     db.session.flush()
+    events.circle_left(actor, person)
 
 
 def circle_members(thread: Thread) -> list[User]:

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from forum import markdown
 from forum.extensions import db
 from forum.models import Meeting, Rsvp, User, utcnow
-from forum.services import ServiceError, check_plausible_date
+from forum.services import ServiceError, check_plausible_date, events
 from forum.spreadsheets import csv_bytes
 
 # Meetings are planned, held and shown in Danish local time.
@@ -145,6 +145,7 @@ def create_meeting(actor: User, details: MeetingDetails) -> Meeting:
     meeting.created_at = meeting.updated_at
     db.session.add(meeting)
     db.session.flush()
+    events.meeting_published(actor, meeting)
     return meeting
 
 
@@ -152,9 +153,24 @@ def update_meeting(actor: User, meeting: Meeting, details: MeetingDetails) -> Me
     """Change a meeting's details. Raises ServiceError on a missing title or date, or bad
     times."""
     details = _checked(details)
+    before = _when_and_where(meeting)
     _apply(meeting, details)
     db.session.flush()
+    if _when_and_where(meeting) != before:
+        events.meeting_changed(actor, meeting)
     return meeting
+
+
+def _when_and_where(meeting: Meeting) -> tuple[object, ...]:
+    """Return what members plan around: the date, the times and the place."""
+    return (
+        meeting.date,
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.venue,
+        meeting.address,
+        meeting.town,
+    )
 
 
 def details_of(meeting: Meeting) -> MeetingDetails:

@@ -23,7 +23,7 @@ from forum.models import (
     utcnow,
 )
 from forum.permissions import visible_reports, visible_threads
-from forum.services import ServiceError
+from forum.services import ServiceError, events
 from forum.services.audit import log_action
 from forum.services.threads import BODY_MAX, check_title, refresh_thread_activity
 
@@ -102,12 +102,18 @@ def restore_thread(actor: User, thread: Thread) -> None:
 
 
 def _resolve_reports(actor: User, post: Post, resolution: ReportResolution) -> None:
-    """Mark every open report of the post as resolved."""
+    """Mark every open report of the post as resolved and tell the reporters."""
+    reports = list(
+        db.session.scalars(
+            select(Report).where(Report.post_id == post.id, Report.resolved_at.is_(None))
+        )
+    )
     db.session.execute(
         update(Report)
-        .where(Report.post_id == post.id, Report.resolved_at.is_(None))
+        .where(Report.id.in_([report.id for report in reports]))
         .values(resolved_at=utcnow(), resolved_by_id=actor.id, resolution=resolution)
     )
+    events.reports_answered(actor, reports)
 
 
 def hide_post(actor: User, post: Post, reason: str) -> None:
@@ -126,6 +132,7 @@ def hide_post(actor: User, post: Post, reason: str) -> None:
     _resolve_reports(actor, post, ReportResolution.HIDDEN)
     log_action(actor, "hide_post", post=post, subject=post.author, reason=reason)
     db.session.flush()
+    events.post_hidden(actor, post, reason)
     refresh_thread_activity(thread)
     db.session.flush()
 
@@ -139,6 +146,7 @@ def restore_post(actor: User, post: Post) -> None:
     post.thread.hidden_post_count = Thread.hidden_post_count - 1
     log_action(actor, "restore_post", post=post, subject=post.author)
     db.session.flush()
+    events.post_restored(actor, post)
     refresh_thread_activity(post.thread)
     db.session.flush()
 
@@ -163,6 +171,7 @@ def dismiss_report(actor: User, report: Report, reason: str = "") -> None:
     report.resolution = ReportResolution.DISMISSED
     log_action(actor, "dismiss_report", post=report.post, subject=report.reporter, reason=reason)
     db.session.flush()
+    events.reports_answered(actor, [report])
 
 
 def open_reports(viewer: User) -> list[Report]:

@@ -8,9 +8,11 @@ person wants that topic at once, in the caller's transaction (services only flus
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from forum import permissions
 from forum.extensions import db
@@ -27,6 +29,7 @@ from forum.models import (
     Thread,
     ThreadWatch,
     User,
+    utcnow,
 )
 from forum.models.vocabulary import (
     DEFAULT_DELIVERY,
@@ -38,9 +41,14 @@ from forum.models.vocabulary import (
 )
 from forum.services.outbox import queue_to_user, thread_message_id
 
-# Kinds a muted thread or theme silences; a mention or a moderator's action still comes.
+# Kinds a muted thread or theme silences; what a moderator does to one's post still comes.
 MUTABLE_KINDS = frozenset(
-    {NotificationKind.REPLY, NotificationKind.NEW_THREAD, NotificationKind.HELP_REPLY}
+    {
+        NotificationKind.REPLY,
+        NotificationKind.NEW_THREAD,
+        NotificationKind.HELP_REPLY,
+        NotificationKind.MENTION,
+    }
 )
 
 
@@ -48,6 +56,18 @@ def thread_watch_level(user: User, thread_id: int) -> WatchLevel:
     """Return how closely the person follows the thread (normal without a choice)."""
     watch = db.session.get(ThreadWatch, (user.id, thread_id))
     return watch.level if watch is not None else WatchLevel.NORMAL
+
+
+def effective_thread_level(user: User, thread: Thread) -> WatchLevel:
+    """Return how the person hears of replies: their choice, else following if they took
+    part in the thread (started it or posted), else normal."""
+    watch = db.session.get(ThreadWatch, (user.id, thread.id))
+    if watch is not None:
+        return watch.level
+    took_part = thread.author_id == user.id or db.session.scalar(
+        select(exists().where(Post.thread_id == thread.id, Post.author_id == user.id))
+    )
+    return WatchLevel.WATCHING if took_part else WatchLevel.NORMAL
 
 
 def theme_watch_level(user: User, theme_id: int) -> WatchLevel:
@@ -198,15 +218,16 @@ def notify_many(recipients: list[User], kind: NotificationKind, **about: Any) ->
 
 
 def thread_followers(thread: Thread) -> list[User]:
-    """Return who hears of a reply: the starter, everyone who posted, and who follows it."""
+    """Return who hears of a reply: who follows the thread, and its starter and posters
+    unless they chose a level for it (normal: only mentions; muted: nothing)."""
     posted = select(Post.author_id).where(Post.thread_id == thread.id)
-    watching = select(ThreadWatch.user_id).where(
-        ThreadWatch.thread_id == thread.id, ThreadWatch.level == WatchLevel.WATCHING
-    )
+    chose = select(ThreadWatch.user_id).where(ThreadWatch.thread_id == thread.id)
+    watching = chose.where(ThreadWatch.level == WatchLevel.WATCHING)
+    took_part = (User.id == thread.author_id) | User.id.in_(posted)
     return list(
         db.session.scalars(
             select(User)
-            .where((User.id == thread.author_id) | User.id.in_(posted) | User.id.in_(watching))
+            .where(User.id.in_(watching) | (took_part & User.id.not_in(chose)))
             .order_by(User.id)
         )
     )
@@ -221,4 +242,115 @@ def theme_followers(theme: Theme) -> list[User]:
             .where(ThemeWatch.theme_id == theme.id, ThemeWatch.level == WatchLevel.WATCHING)
             .order_by(User.id)
         )
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def unread_count(reader: User) -> int:
+    """Return how many of the reader's notifications are unread (one query)."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id))
+            .where(permissions.visible_notifications(reader))
+            .where(Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+@dataclass
+class NotificationGroup:
+    """The notifications about one thread (or one single notification), newest first."""
+
+    items: list[Notification]
+
+    @property
+    def newest(self) -> Notification:
+        """Return the group's newest notification."""
+        return self.items[0]
+
+    @property
+    def unread(self) -> int:
+        """Return how many of the group are unread."""
+        return sum(not item.is_read for item in self.items)
+
+
+def recent_notifications(
+    reader: User, before_id: int | None = None
+) -> tuple[list[NotificationGroup], int | None]:
+    """Return a page of the reader's notifications grouped by thread, and the next page's key.
+
+    Groups are ordered by their newest notification; a thread's notifications on the page
+    form one group. Loads the page, its people, threads, themes, meetings and commitments in a
+    fixed number of queries.
+    """
+    query = (
+        select(Notification)
+        .where(permissions.visible_notifications(reader))
+        .options(
+            selectinload(Notification.actor),
+            selectinload(Notification.thread),
+            selectinload(Notification.meeting),
+            selectinload(Notification.commitment),
+            selectinload(Notification.survey),
+        )
+        .order_by(Notification.id.desc())
+        .limit(PAGE_SIZE + 1)
+    )
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    rows = list(db.session.scalars(query))
+    next_key = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    groups: list[NotificationGroup] = []
+    by_thread: dict[int, NotificationGroup] = {}
+    for item in rows[:PAGE_SIZE]:
+        if item.thread_id is None:
+            groups.append(NotificationGroup([item]))
+        elif item.thread_id in by_thread:
+            by_thread[item.thread_id].items.append(item)
+        else:
+            by_thread[item.thread_id] = NotificationGroup([item])
+            groups.append(by_thread[item.thread_id])
+    return groups, next_key
+
+
+def own_notification(reader: User, notification_id: int) -> Notification | None:
+    """Return one of the reader's notifications they may still see, or None."""
+    return db.session.scalar(
+        select(Notification)
+        .where(Notification.id == notification_id)
+        .where(permissions.visible_notifications(reader))
+    )
+
+
+def mark_read(reader: User, notification: Notification) -> None:
+    """Mark one of the reader's notifications as read (a second time changes nothing)."""
+    if notification.user_id == reader.id and notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(reader: User) -> int:
+    """Mark every unread notification of the reader as read; return how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == reader.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_thread_notifications_read(reader: User, thread_id: int, up_to_position: int) -> None:
+    """Mark the reader's notifications about posts they have now seen in a thread as read."""
+    seen_posts = select(Post.id).where(Post.thread_id == thread_id, Post.position <= up_to_position)
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == reader.id, Notification.read_at.is_(None))
+        .where(Notification.thread_id == thread_id)
+        .where(or_(Notification.post_id.is_(None), Notification.post_id.in_(seen_posts)))
+        .values(read_at=utcnow())
     )

@@ -37,7 +37,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import ServiceError, check_plausible_date
+from forum.services import ServiceError, check_plausible_date, events
 from forum.services.meetings import TIMEZONE
 from forum.spreadsheets import csv_bytes
 
@@ -146,6 +146,7 @@ def save_survey(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+    is_new = survey is None
     if survey is None:
         survey = Survey(meeting_id=meeting.id)
         db.session.add(survey)
@@ -159,6 +160,8 @@ def save_survey(
     survey.anonymous = bool(anonymous)
     survey.closes_at = closes_at_for(last_answer_day)
     db.session.flush()
+    if is_new:
+        events.survey_opened(actor, survey)
     return survey
 
 
@@ -253,6 +256,7 @@ def delete_question(actor: User, question: SurveyQuestion) -> None:
 def set_closed(actor: User, survey: Survey, closed: bool) -> None:
     """Close the survey now, or reopen it (dropping a closing date that has passed)."""
     now = utcnow()
+    was_open = is_open(survey, now)
     if closed:
         survey.closed_at = survey.closed_at or now
     else:
@@ -260,6 +264,8 @@ def set_closed(actor: User, survey: Survey, closed: bool) -> None:
         if survey.closes_at is not None and survey.closes_at <= now:
             survey.closes_at = None
     db.session.flush()
+    if not was_open and is_open(survey, now):
+        events.survey_opened(actor, survey)
 
 
 # --- answering -----------------------------------------------------------------------------

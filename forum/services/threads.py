@@ -22,7 +22,7 @@ from forum.permissions import (
     visible_themes,
     visible_threads,
 )
-from forum.services import ServiceError
+from forum.services import ServiceError, events
 from forum.services.audit import log_action
 
 POSTS_PER_PAGE = 20
@@ -92,12 +92,16 @@ def create_thread(
         visibility=visibility,
     )
     db.session.add(thread)
-    db.session.add(_new_post(thread, author, body, 1, now))
+    opening = _new_post(thread, author, body, 1, now)
+    db.session.add(opening)
+    circle = []
     if visibility == Visibility.CIRCLE:
         for person in circle_people(author, circle_ids):
             if person.id != author.id:
                 thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
+                circle.append(person)
     db.session.flush()
+    events.thread_started(author, thread, opening, circle)
     return thread
 
 
@@ -152,6 +156,7 @@ def reply(author: User, thread: Thread, body: str) -> Post:
     locked.last_poster_id = author.id
     db.session.add(post)
     db.session.flush()
+    events.replied(author, post)
     return post
 
 
@@ -179,6 +184,7 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
     post.edited_by_id = editor.id
     if editor.id != post.author_id:
         log_action(editor, "edit_post", post=post, subject=post.author)
+        events.post_edited_by_moderator(editor, post)
     db.session.flush()
     return post
 
