@@ -30,6 +30,7 @@ from forum.models import (
     utcnow,
 )
 from forum.services import threads as thread_service
+from forum.services.surveys import closes_at_for
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -130,6 +131,36 @@ def _create_survey(meeting: Meeting, members: list[User]) -> None:
             SurveyAnswer(question_id=form.id, option_id=form.options[n % 3].id),
             SurveyAnswer(question_id=scale.id, scale_value=2 + n % 4),
             SurveyAnswer(question_id=wish.id, text=wishes[n % 3]),
+        ]
+        db.session.add(response)
+
+
+def _create_open_survey(meeting: Meeting, members: list[User]) -> None:
+    """Attach an open survey to the upcoming meeting, answered by its first few members."""
+    survey = Survey(
+        meeting_id=meeting.id,
+        title="Forberedelse til mødet i Odense",
+        intro="To korte spørgsmål, så vi kan planlægge partnerskabsbørsen.",
+        anonymous=False,
+        closes_at=closes_at_for(meeting.date - timedelta(days=5)),
+    )
+    partner = SurveyQuestion(
+        kind=QuestionKind.SINGLE, prompt="Har du en partner med til partnerskabsbørsen?"
+    )
+    partner.options = [
+        SurveyOption(position=n, label=label) for n, label in enumerate(["Ja", "Nej", "Måske"])
+    ]
+    hope = SurveyQuestion(kind=QuestionKind.TEXT, prompt="Hvad håber du at finde en partner til?")
+    survey.questions = [partner, hope]
+    for position, question in enumerate(survey.questions):
+        question.position = position
+    db.session.add(survey)
+    db.session.flush()
+    for member in members[:3]:
+        response = SurveyResponse(survey_id=survey.id, user_id=member.id)
+        response.answers = [
+            SurveyAnswer(question_id=partner.id, option_id=partner.options[0].id),
+            SurveyAnswer(question_id=hope.id, text="En reparationscafé med frivillige."),
         ]
         db.session.add(response)
 
@@ -363,6 +394,7 @@ def seed_meeting_cycle(people: dict[str, User], themes: dict[str, Theme]) -> Non
     meetings = _create_meetings(today)
     members = [user for user in people.values() if user.role == Role.MEMBER]
     _create_survey(meetings[0], members)
+    _create_open_survey(meetings[2], members)
     _create_commitments(people, themes, meetings, now)
     _create_rsvps(people, meetings[2])
     db.session.flush()

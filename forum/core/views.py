@@ -8,6 +8,9 @@ from sqlalchemy import text
 
 from forum.core import bp
 from forum.extensions import db
+from forum.permissions import me
+from forum.services import for_you as for_you_service
+from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
@@ -15,14 +18,15 @@ from forum.services import threads as thread_service
 
 @bp.get("/")
 def home() -> str:
-    """Show the facilitators' announcements, what is new across the themes, and the themes
-    with their thread counts."""
+    """Show what waits for the reader, the facilitators' announcements, what is new across
+    the themes, and the themes with their thread counts."""
     return render_template(
         "core/home.html",
         announcements=moderation_service.active_announcements(),
         themes=theme_service.listed_themes(current_user),
         counts=thread_service.theme_thread_counts(current_user),
         recent=thread_service.recent_threads(current_user),
+        for_you=for_you_service.waiting_for(me(), meeting_service.today()),
     )
 
 
