@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from forum.demo_cycle import seed_meeting_cycle
 from forum.extensions import db
-from forum.models import OutboxEmail, Post, Theme, User, utcnow
+from forum.models import Notification, OutboxEmail, Post, Theme, User, utcnow
 from forum.permissions import Role
 from forum.services import accounts as account_service
 from forum.services import themes as theme_service
@@ -727,6 +727,10 @@ def _create_thread(spec: DemoThread, themes: dict[str, Theme], people: dict[str,
     )
     for post, moment in zip(posts, moments, strict=True):
         post.created_at = moment
+        # The notifications the post caused date back with it.
+        db.session.execute(
+            update(Notification).where(Notification.post_id == post.id).values(created_at=moment)
+        )
     thread.created_at = start
     thread.last_post_at = moments[-1]
     last_author = spec.replies[-1].author if spec.replies else spec.author
