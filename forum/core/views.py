@@ -8,7 +8,9 @@ from sqlalchemy import text
 
 from forum.core import bp
 from forum.extensions import db
+from forum.permissions import me
 from forum.services import moderation as moderation_service
+from forum.services import reading as reading_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 
@@ -17,12 +19,14 @@ from forum.services import threads as thread_service
 def home() -> str:
     """Show the facilitators' announcements, what is new across the themes, and the themes
     with their thread counts."""
+    recent = thread_service.recent_threads(current_user)
     return render_template(
         "core/home.html",
         announcements=moderation_service.active_announcements(),
         themes=theme_service.listed_themes(current_user),
         counts=thread_service.theme_thread_counts(current_user),
-        recent=thread_service.recent_threads(current_user),
+        recent=recent,
+        reads=reading_service.read_states(me(), recent),
     )
 
 
