@@ -98,6 +98,8 @@ ROUTES: dict[str, Route] = {
     "members.profile": Route("GET", "/medlemmer/{author}", members_only()),
     "threads.theme": Route("GET", "/tema/{theme}", members_only()),
     "threads.new_thread": Route("GET", "/tema/{theme}/ny", members_only()),
+    "threads.mark_theme_read": Route("POST", "/tema/{theme}/marker-laest", members_only()),
+    "threads.mark_all_read": Route("POST", "/marker-alt-laest", members_only()),
     "threads.thread": Route("GET", "/traad/{thread}", members_only()),
     "threads.reply": Route("POST", "/traad/{thread}/svar", members_only()),
     "threads.post": Route("GET", "/indlaeg/{post}", members_only()),

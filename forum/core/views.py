@@ -12,6 +12,7 @@ from forum.permissions import me
 from forum.services import for_you as for_you_service
 from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
+from forum.services import reading as reading_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 
@@ -20,13 +21,15 @@ from forum.services import threads as thread_service
 def home() -> str:
     """Show what waits for the reader, the facilitators' announcements, what is new across
     the themes, and the themes with their thread counts."""
+    recent = thread_service.recent_threads(current_user)
     return render_template(
         "core/home.html",
         announcements=moderation_service.active_announcements(),
         themes=theme_service.listed_themes(current_user),
         counts=thread_service.theme_thread_counts(current_user),
-        recent=thread_service.recent_threads(current_user),
+        recent=recent,
         for_you=for_you_service.waiting_for(me(), meeting_service.today()),
+        reads=reading_service.read_states(me(), recent),
     )
 
 

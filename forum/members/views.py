@@ -8,6 +8,7 @@ from flask_login import current_user
 from forum import permissions
 from forum.members import bp
 from forum.services import accounts
+from forum.services import reading as reading_service
 from forum.services import threads as thread_service
 
 
@@ -23,8 +24,10 @@ def directory() -> str:
 def profile(member_id: int) -> str:
     """Show a member's profile and the threads they started. Raises NotFound (404) if hidden."""
     member = permissions.access_member(current_user, member_id)
+    threads = thread_service.threads_by_member(current_user, member)
     return render_template(
         "members/profile.html",
         member=member,
-        threads=thread_service.threads_by_member(current_user, member),
+        threads=threads,
+        reads=reading_service.read_states(permissions.me(), threads),
     )

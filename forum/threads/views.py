@@ -37,6 +37,7 @@ from forum.permissions import (
 from forum.services import ServiceError
 from forum.services import circles as circle_service
 from forum.services import moderation as moderation_service
+from forum.services import reading as reading_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 from forum.threads import bp
@@ -106,12 +107,19 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
     # posts are on the page.
     author = thread.author if thread.is_confidential else None
     circle = circle_service.circle_members(thread) if thread.visibility == Visibility.CIRCLE else []
+    reader = _me()
+    posts = thread_service.thread_page_posts(reader, thread, page)
+    # Where the unread posts began before this page was shown, for the "first unread" link.
+    read = reading_service.read_state(reader, thread)
+    if posts:
+        reading_service.record_read(reader, thread, max(post.position for post, _ in posts), read)
     return render_template(
         "threads/thread.html",
         thread=thread,
         theme=thread.theme,
         author=author,
-        posts=thread_service.thread_page_posts(_me(), thread, page),
+        posts=posts,
+        read=read,
         page=page,
         pages=pages,
         page_links=_page_links(page, pages),
@@ -142,10 +150,28 @@ def theme(theme_id: int) -> str:
         theme=item,
         pinned=pinned,
         threads=threads,
+        reads=reading_service.read_states(_me(), [*pinned, *threads]),
         next_cursor=next_cursor,
         is_first_page=after is None,
         may_start=can_start_thread(current_user, item),
     )
+
+
+@bp.post("/tema/<id:theme_id>/marker-laest")
+def mark_theme_read(theme_id: int) -> Response:
+    """Mark every thread in the theme the person may see as read. Raises NotFound (404)."""
+    item = access_theme(current_user, theme_id)
+    reading_service.mark_theme_read(_me(), item)
+    flash(_("All threads in %(theme)s are marked as read.", theme=item.name), "success")
+    return redirect(url_for("threads.theme", theme_id=item.id))
+
+
+@bp.post("/marker-alt-laest")
+def mark_all_read() -> Response:
+    """Mark every thread the person may see as read, and go back to the home page."""
+    reading_service.mark_all_read(_me())
+    flash(_("Everything is marked as read."), "success")
+    return redirect(url_for("core.home"))
 
 
 @bp.route("/tema/<id:theme_id>/ny", methods=["GET", "POST"])

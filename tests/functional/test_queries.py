@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from forum import markdown
 from forum.extensions import db
-from forum.models import CircleMember, Post, Theme, Thread, User, utcnow
+from forum.models import CircleMember, Post, Theme, Thread, ThreadRead, User, utcnow
 from forum.services import moderation as moderation_service
 from forum.services import threads as thread_service
 from tests import factories
@@ -133,12 +133,21 @@ def same_count(small: tuple[int, list[str]], large: tuple[int, list[str]]) -> No
     assert small[0] == large[0], "\n\n".join(["small:", *small[1], "large:", *large[1]])
 
 
+def visit(client, *urls: str) -> None:
+    """Open the pages once, so the reader's read marks already reach them."""
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+
+
 def test_thread_page_queries_do_not_grow_with_posts(
     client, login_as, member, theme, people, measure
 ):
     small = build_thread(theme.id, people, 10)
     large = build_thread(theme.id, people, 300)
     login_as(member)
+    # The first view of a page moves the reader's read mark forward (one statement more, see
+    # test_reading); measured here are views that write nothing.
+    visit(client, f"/traad/{small}", f"/traad/{large}?side=15")
 
     same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}"))
     same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}?side=15"))
@@ -197,6 +206,49 @@ def test_home_page_queries_do_not_grow_with_threads(client, login_as, member, pe
     same_count(small, measure("/"))
 
 
+def read_some(user_id: int, theme_id: int) -> None:
+    """Give the reader read marks on two of every three threads of the theme: one before its
+    opening post (so it has a new post), one after it; the third stays never opened."""
+    ids = db.session.scalars(db.select(Thread.id).where(Thread.theme_id == theme_id)).all()
+    db.session.add_all(
+        ThreadRead(user_id=user_id, thread_id=thread_id, last_read_position=n % 3)
+        for n, thread_id in enumerate(ids)
+        if n % 3 != 2
+    )
+    db.session.commit()
+
+
+def test_unread_marks_keep_the_theme_and_home_pages_constant(
+    client, login_as, member, people, measure
+):
+    small_theme = factories.theme(name="Lille tema").id
+    large_theme = factories.theme(name="Stort tema").id
+    member_id = member.id
+    build_threads(small_theme, people, 10)
+    pin(small_theme, 1)
+    read_some(member_id, small_theme)
+    login_as(member)
+    small = measure(f"/tema/{small_theme}")
+    small_home = measure("/")
+
+    build_threads(large_theme, people, 300)
+    pin(large_theme, 5)
+    read_some(member_id, large_theme)
+
+    same_count(small, measure(f"/tema/{large_theme}"))
+    same_count(
+        measure(f"/tema/{large_theme}?efter={cursor_after(large_theme, 24)}"),
+        measure(f"/tema/{large_theme}?efter={cursor_after(large_theme, 149)}"),
+    )
+    same_count(small_home, measure("/"))
+    # The marks are there to be counted: new threads, threads with a new post, and read ones.
+    for url in (f"/tema/{large_theme}", "/"):
+        page = client.get(url).get_data(as_text=True)
+        assert page.count('<span aria-hidden="true">Ny</span>') >= 4, url
+        assert page.count('<span aria-hidden="true">1 nyt</span>') >= 4, url
+        assert page.count('href="/traad/') > page.count("tag-unread"), url
+
+
 def make_confidential(thread_id: int, people: list[int], hider: int) -> None:
     """Turn a thread into a circle of many people, with every fifth post hidden."""
     thread = db.session.get(Thread, thread_id)
@@ -221,6 +273,7 @@ def test_confidential_thread_page_queries_do_not_grow_with_posts(
     for thread_id in (small, large):
         make_confidential(thread_id, people, facilitator.id)
     login_as(facilitator)
+    visit(client, f"/traad/{small}", f"/traad/{large}?side=12")
 
     same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}"))
     same_count(measure(f"/traad/{small}"), measure(f"/traad/{large}?side=12"))
