@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from forum.extensions import db
 from forum.models import Post, Theme, Thread, ThreadRead, User, utcnow
 from forum.permissions import is_member, visible_posts, visible_threads
+from forum.services.notifications import mark_thread_notifications_read
 from forum.services.threads import page_of
 
 
@@ -137,7 +138,8 @@ def record_read(
 
     `known` is their state as read earlier in the request: when it already reaches the
     position nothing is written, so reading what one has read takes no write lock. Returns
-    whether a write was sent.
+    whether a write was sent. The reader's notifications about the posts shown are marked
+    read with it.
     """
     if known is not None and known.last_read_position >= position:
         return False
@@ -145,6 +147,8 @@ def record_read(
         user_id=reader.id, thread_id=thread.id, last_read_position=position, read_at=utcnow()
     )
     db.session.execute(_keep_furthest(statement))
+    # What one has now read needs no bell: its notifications are read too.
+    mark_thread_notifications_read(reader, thread.id, position)
     db.session.flush()
     return True
 

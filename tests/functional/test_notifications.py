@@ -268,3 +268,15 @@ def test_the_notifications_page_runs_the_same_queries_for_few_and_many(
     db.session.remove()
     many = count_queries(lambda: client.get("/varsler"))
     assert few == many
+
+
+def test_reading_the_thread_clears_the_bell_for_what_was_read(
+    client, login_as, member, other_member, theme
+):
+    thread = thread_service.create_thread(member, theme, "Tråd", "Tekst")
+    thread_service.reply(other_member, thread, "Svar")
+    db.session.commit()
+    login_as(member)
+    assert bell(client.get("/").get_data(as_text=True)) == 1
+    client.get(f"/traad/{thread.id}")
+    assert bell(client.get("/").get_data(as_text=True)) == 0

@@ -175,7 +175,8 @@ def test_the_mark_only_moves_forward_and_rereading_writes_nothing(
     replies(writer, thread, 24)
     login_as(member)
 
-    assert len(thread_page_writes(app, client, f"/traad/{thread.id}?side=2")) == 1
+    # The read mark, and the notifications about what was read.
+    assert len(thread_page_writes(app, client, f"/traad/{thread.id}?side=2")) == 2
     assert stored_mark(member, thread) == 25
     # Going back to page 1, and reading page 2 again, takes no write lock at all.
     assert thread_page_writes(app, client, f"/traad/{thread.id}") == []
