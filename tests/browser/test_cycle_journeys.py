@@ -38,7 +38,7 @@ def test_confidential_circle_and_moderation(
 
     # The author starts a circle thread with one colleague.
     login(page, cast["author"])
-    page.get_by_role("link", name="Engagement").first.click()
+    page.get_by_role("link", name="Engagement", exact=True).first.click()
     page.get_by_role("link", name=t("Start a thread")).click()
     page.get_by_label(t("Title")).fill(title)
     page.get_by_label(t("Text")).fill("Vi mister *to stillinger* – hvordan holder vi fast?")
@@ -62,7 +62,7 @@ def test_confidential_circle_and_moderation(
     # Anyone else sees no trace of it, and its address answers as if it did not exist.
     outsider = new_page(browser, browser_context_args, cast["outsider"])
     expect(outsider.locator("main")).not_to_contain_text(title)
-    outsider.get_by_role("link", name="Engagement").first.click()
+    outsider.get_by_role("link", name="Engagement", exact=True).first.click()
     expect(outsider.locator("main")).not_to_contain_text(title)
     response = outsider.goto(thread_url)
     assert response.status == 404
@@ -187,7 +187,7 @@ def test_opening_a_circle_to_the_network_asks_first(page: Page, width: str, t) -
     author = {"desktop": "member5", "phone": "member6"}[width]
     title = f"Samarbejde med kommunen ({width})"
     login(page, email(author))
-    page.get_by_role("link", name="Partnerskaber").first.click()
+    page.get_by_role("link", name="Partnerskaber", exact=True).first.click()
     page.get_by_role("link", name=t("Start a thread")).click()
     page.get_by_label(t("Title")).fill(title)
     page.get_by_label(t("Text")).fill("Vi overvejer en fælles aftale med teknisk forvaltning.")

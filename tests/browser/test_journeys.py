@@ -84,7 +84,7 @@ def test_accept_invitation_from_the_email_link(
 
 def test_start_thread_reply_and_edit_with_revision(page: Page, width: str, t) -> None:
     login(page, email_of(PEOPLE[width]["author"]))
-    page.get_by_role("link", name="Engagement").first.click()
+    page.get_by_role("link", name="Engagement", exact=True).first.click()
     audit(page)
     screenshot(page, "theme", width)
     page.get_by_role("link", name=t("Start a thread")).click()
@@ -197,7 +197,7 @@ def test_journey_works_without_javascript(
     context = browser.new_context(**browser_context_args, java_script_enabled=False)
     page = context.new_page()
     login(page, "member3@example.org")
-    page.get_by_role("link", name="Partnerskaber").first.click()
+    page.get_by_role("link", name="Partnerskaber", exact=True).first.click()
     page.get_by_role("link", name=t("Start a thread")).click()
     page.get_by_label(t("Title")).fill(f"Uden JavaScript ({width})")
     page.get_by_label(t("Text")).fill("Det virker *også* uden script.")
