@@ -24,6 +24,7 @@ from forum.permissions import (
 )
 from forum.services import ServiceError
 from forum.services.audit import log_action
+from forum.services.mentions import notify_mentions, stored_handles
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -92,12 +93,14 @@ def create_thread(
         visibility=visibility,
     )
     db.session.add(thread)
-    db.session.add(_new_post(thread, author, body, 1, now))
+    post = _new_post(thread, author, body, 1, now)
+    db.session.add(post)
     if visibility == Visibility.CIRCLE:
         for person in circle_people(author, circle_ids):
             if person.id != author.id:
                 thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
     db.session.flush()
+    notify_mentions(author, post.body_html, thread=thread, post=post)
     return thread
 
 
@@ -152,6 +155,7 @@ def reply(author: User, thread: Thread, body: str) -> Post:
     locked.last_poster_id = author.id
     db.session.add(post)
     db.session.flush()
+    notify_mentions(author, post.body_html, thread=locked, post=post)
     return post
 
 
@@ -164,6 +168,7 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
     body = _check_body(body)
     if body == post.body_md:
         return post
+    mentioned_before = stored_handles(post.body_md, post.body_html, post.body_render_version)
     db.session.add(
         PostRevision(
             post_id=post.id,
@@ -180,6 +185,7 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
     if editor.id != post.author_id:
         log_action(editor, "edit_post", post=post, subject=post.author)
     db.session.flush()
+    notify_mentions(editor, post.body_html, before=mentioned_before, thread=post.thread, post=post)
     return post
 
 
@@ -375,6 +381,13 @@ def threads_by_member(viewer: User, member: User, limit: int = 10) -> list[Threa
     """Return threads the member started that the viewer may see, newest activity first."""
     query = _thread_list_query(viewer).where(Thread.author_id == member.id)
     return list(db.session.scalars(query.limit(limit)))
+
+
+def opening_post(thread: Thread) -> Post:
+    """Return the thread's first post."""
+    return db.session.execute(
+        select(Post).where(Post.thread_id == thread.id, Post.position == 1)
+    ).scalar_one()
 
 
 def theme_thread_counts(viewer: User) -> dict[int, int]:
