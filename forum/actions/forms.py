@@ -133,7 +133,9 @@ class LogForm(Form):
     """A check-in on a commitment: four Markdown texts, at least one written."""
 
     tried = TextAreaField(
-        _l("What I tried"), validators=_text_validators, render_kw={"rows": 5, "data-mentions": True}
+        _l("What I tried"),
+        validators=_text_validators,
+        render_kw={"rows": 5, "data-mentions": True},
     )
     learned = TextAreaField(
         _l("What happened, and what I learned"),

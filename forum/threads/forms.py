@@ -75,7 +75,9 @@ class ThreadForm(AudienceForm):
     """Start a thread: a title, the opening post in Markdown, and who can see it."""
 
     title = StringField(_l("Title"), validators=_title_validators)
-    body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True})
+    body = TextAreaField(
+        _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
+    )
 
 
 class VisibilityForm(AudienceForm):
@@ -95,7 +97,9 @@ class ReplyForm(Form):
 class EditPostForm(Form):
     """Change the text of a post (one's own, or anyone's for a facilitator)."""
 
-    body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True})
+    body = TextAreaField(
+        _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
+    )
 
 
 class ReasonForm(Form):
