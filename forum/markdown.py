@@ -16,10 +16,13 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markupsafe import Markup, escape
 
+from forum.handles import HANDLE_MAX
+
 # Bump when the rules below change; `flask rerender` re-renders every older stored field.
 # 2: bounded link scanning and defused unclosed "<" (no quadratic time on hostile text).
 # 3: blocks, long lines and one-line nesting bounded; code spans close within reach.
-RENDER_VERSION = 3
+# 4: @handles link to the member they name.
+RENDER_VERSION = 4
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
@@ -28,6 +31,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+ALLOWED_CLASSES = {"a": {"mention"}}
 # Tags whose content is dropped with them rather than shown as text.
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "svg", "math", "template"}
 
@@ -382,6 +386,77 @@ class _ImagesAsLinksExtension(Extension):
         md_instance.treeprocessors.register(_ImagesAsLinks(md_instance), "images_as_links", 0)
 
 
+# An @handle links to the members page that finds the person by handle (members.by_handle);
+# the page, not the renderer, decides who may see whom, so every well-formed handle links.
+MENTION_PATH = "/medlemmer/@"
+# Not after a letter, digit or address character (a@b.dk is an email address, not a mention),
+# and only whole: never a shorter handle cut from a longer word ("@a.b@c" links nothing).
+_MENTION = re.compile(
+    r"(?<![\w@./+-])@([A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*)(?![\w@]|[._-][A-Za-z0-9])"
+)
+# A text naming more people than this is a list, not a conversation: the rest stay text (and
+# the time a text full of handles takes stays small).
+MENTIONS_MAX = 100
+# Text inside these is left alone: a link in a link is not HTML, and code shows what is typed.
+_NO_MENTIONS = frozenset({"a", "code", "pre"})
+
+
+def _mention_links(text: str, budget: int) -> tuple[str, list[ET.Element]]:
+    """Return the text before the first @handle, and a link (with the text after it) for each
+    of at most `budget` handles."""
+    matches: list[re.Match[str]] = []
+    for match in _MENTION.finditer(text):
+        if len(matches) >= budget:
+            break
+        if len(match[1]) <= HANDLE_MAX:
+            matches.append(match)
+    if not matches:
+        return text, []
+    links: list[ET.Element] = []
+    ends = [match.start() for match in matches[1:]] + [len(text)]
+    for match, end in zip(matches, ends, strict=True):
+        link = ET.Element("a", {"class": "mention", "href": MENTION_PATH + match[1].lower()})
+        link.text = match[0]
+        link.tail = text[match.end() : end]
+        links.append(link)
+    return text[: matches[0].start()], links
+
+
+class _Mentions(Treeprocessor):
+    """Turn every @handle outside links and code into a link to the member's page."""
+
+    def run(self, root: ET.Element) -> None:
+        """Link the handles in every element's text and tails, up to MENTIONS_MAX in all."""
+        budget = MENTIONS_MAX
+        # A stack, not recursion: deeply nested lists must not exhaust Python's stack here.
+        pending = [root]
+        while pending and budget > 0:
+            element = pending.pop()
+            children: list[ET.Element] = []
+            if element.text and "@" in element.text:
+                element.text, links = _mention_links(element.text, budget)
+                children += links
+                budget -= len(links)
+            for child in element:
+                children.append(child)
+                if child.tag not in _NO_MENTIONS:
+                    pending.append(child)
+                if child.tail and "@" in child.tail and budget > 0:
+                    child.tail, links = _mention_links(child.tail, budget)
+                    children += links
+                    budget -= len(links)
+            if len(children) != len(element):
+                element[:] = children
+
+
+class _MentionsExtension(Extension):
+    """Register the mention tree processor."""
+
+    def extendMarkdown(self, md_instance: md.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        """Add the processor after inline patterns and escapes are done (priority 0)."""
+        md_instance.treeprocessors.register(_Mentions(md_instance), "mentions", -10)
+
+
 def _build_converter() -> md.Markdown:
     """Build a Markdown converter with the project's extensions."""
     return md.Markdown(
@@ -395,6 +470,7 @@ def _build_converter() -> md.Markdown:
             _BoundedLinksExtension(),
             _ImagesAsLinksExtension(),
             _LinearBlocksExtension(),
+            _MentionsExtension(),
         ],
         extension_configs={"pymdownx.tilde": {"subscript": False}},
         output_format="html",
@@ -435,6 +511,7 @@ def render(text: str) -> Markup:
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="nofollow noopener",
         strip_comments=True,

@@ -164,6 +164,18 @@ def access_member(user: User | None, member_id: int) -> User:
     return member
 
 
+def access_member_by_handle(user: User | None, handle: str) -> User:
+    """Load a profile the user may see by its @handle, in any case. Raises NotFound (404)."""
+    if not is_member(user):
+        not_found()
+    member = db.session.scalar(
+        select(User).where(User.handle == handle.lower()).where(visible_members(user))
+    )
+    if member is None:
+        not_found()
+    return member
+
+
 # --- themes, threads and posts -----------------------------------------------------------
 
 

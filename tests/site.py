@@ -128,6 +128,7 @@ def build_world() -> World:
             "thread_id": network.id,
             "post_id": post_id,
             "member_id": author.id,
+            "handle": author.handle,
             "user_id": target.id,
             "report_id": report.id,
             "announcement_id": announcement.id,

@@ -96,6 +96,10 @@ ROUTES: dict[str, Route] = {
     "auth.set_language": Route("POST", "/sprog", members_only()),
     "members.directory": Route("GET", "/medlemmer", members_only()),
     "members.profile": Route("GET", "/medlemmer/{author}", members_only()),
+    # An @mention's link: resolves the handle and redirects to the profile.
+    "members.by_handle": Route("GET", "/medlemmer/@{author_handle}", members_only()),
+    # Handle suggestions (JSON) while typing "@": only people the reader may see.
+    "members.suggestions": Route("GET", "/medlemmer/forslag?q=f", members_only()),
     "threads.theme": Route("GET", "/tema/{theme}", members_only()),
     "threads.new_thread": Route("GET", "/tema/{theme}/ny", members_only()),
     "threads.mark_theme_read": Route("POST", "/tema/{theme}/marker-laest", members_only()),
@@ -268,6 +272,7 @@ def _world() -> tuple[dict[str, int], dict[str, int]]:
     values = {
         "theme": theme.id,
         "author": author.id,
+        "author_handle": author.handle,
         "circle_member": circle_member.id,
         "report": report.id,
         "announcement": announcement.id,

@@ -132,17 +132,25 @@ class CommitmentForm(Form):
 class LogForm(Form):
     """A check-in on a commitment: four Markdown texts, at least one written."""
 
-    tried = TextAreaField(_l("What I tried"), validators=_text_validators, render_kw={"rows": 5})
+    tried = TextAreaField(
+        _l("What I tried"),
+        validators=_text_validators,
+        render_kw={"rows": 5, "data-mentions": True},
+    )
     learned = TextAreaField(
         _l("What happened, and what I learned"),
         validators=_text_validators,
-        render_kw={"rows": 5},
+        render_kw={"rows": 5, "data-mentions": True},
     )
     blocking = TextAreaField(
-        _l("What is blocking me"), validators=_text_validators, render_kw={"rows": 4}
+        _l("What is blocking me"),
+        validators=_text_validators,
+        render_kw={"rows": 4, "data-mentions": True},
     )
     needs = TextAreaField(
-        _l("What I need from the others"), validators=_text_validators, render_kw={"rows": 4}
+        _l("What I need from the others"),
+        validators=_text_validators,
+        render_kw={"rows": 4, "data-mentions": True},
     )
     ask_for_help = BooleanField(_l("Ask the network for help"))
 
@@ -164,7 +172,7 @@ class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"),
         validators=[DataRequired(message=_l("Write something first.")), *_text_validators],
-        render_kw={"rows": 5},
+        render_kw={"rows": 5, "data-mentions": True},
     )
 
 

@@ -26,6 +26,7 @@ from forum.actions.forms import (
 )
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
+from forum.members.messages import flash_unreachable
 from forum.models import Commitment, Meeting, Theme, User
 from forum.permissions import (
     CommitmentVisibility,
@@ -38,7 +39,7 @@ from forum.permissions import (
     require,
 )
 from forum.sdgs import SDGS, sdg_label
-from forum.services import ServiceError
+from forum.services import ServiceError, mentions
 from forum.services import actions as action_service
 from forum.services import overview as overview_service
 from forum.services import preparation as preparation_service
@@ -267,6 +268,9 @@ def log_entry(commitment_id: int) -> Page:
                 flash(_("Your check-in is saved, and your request for help is posted."), "success")
             else:
                 flash(_("Your check-in is saved."), "success")
+            flash_unreachable(
+                action_service.unreachable_in_entry(_me(), item, entry), place="commitment"
+            )
             return redirect(url_for("actions.commitment", commitment_id=item.id))
     page = render_template(
         "actions/log_entry.html",
@@ -291,6 +295,10 @@ def comment(commitment_id: int) -> Page:
             attach_error(form, error)
         else:
             flash(_("Your comment is posted."), "success")
+            flash_unreachable(
+                mentions.unreachable_mentions(_me(), saved.body_html, commitment=item),
+                place="commitment",
+            )
             return redirect(
                 url_for("actions.commitment", commitment_id=item.id, _anchor=f"comment-{saved.id}")
             )

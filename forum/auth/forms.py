@@ -84,7 +84,14 @@ class InvitationForm(ProfileFields):
 
 
 class ProfileForm(ProfileFields):
-    """Editing one's own profile."""
+    """Editing one's own profile, and the @handle others mention one by."""
+
+    # Checked by the account service (form and uniqueness), which says what is wrong.
+    handle = StringField(_l("Handle for @mentions"))
+
+    def profile(self) -> dict[str, str]:
+        """Return the profile fields and the handle, as the account services take them."""
+        return {**super().profile(), "handle": self.handle.data or ""}
 
 
 class ForgotPasswordForm(Form):

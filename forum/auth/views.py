@@ -195,14 +195,16 @@ def profile() -> Page:
     user = _me()
     form = ProfileForm(obj=user)
     language_form = LanguageForm(language=user.language)
-    if not form.validate_on_submit():
-        page = render_template(
-            "auth/profile.html", form=form, language_form=language_form, user=user
-        )
-        return (page, REFUSED) if form.is_submitted() else page
-    accounts.update_profile(user, form.profile())
-    flash(_("Your profile is saved."), "success")
-    return redirect(url_for("auth.profile"))
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(user, form.profile())
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("auth.profile"))
+    page = render_template("auth/profile.html", form=form, language_form=language_form, user=user)
+    return (page, REFUSED) if form.is_submitted() else page
 
 
 @bp.post("/sprog")

@@ -1,13 +1,14 @@
-"""Views of the members blueprint: the member directory and member profiles."""
+"""Views of the members blueprint: the member directory, member profiles, and @handles."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from forum import permissions
 from forum.members import bp
-from forum.services import accounts
+from forum.services import accounts, mentions
 from forum.services import reading as reading_service
 from forum.services import threads as thread_service
 
@@ -31,3 +32,20 @@ def profile(member_id: int) -> str:
         threads=threads,
         reads=reading_service.read_states(permissions.me(), threads),
     )
+
+
+@bp.get("/medlemmer/@<handle>")
+def by_handle(handle: str) -> Response:
+    """Send an @mention's link to the profile of the person with that handle.
+
+    Raises NotFound (404) for an unknown handle and for a profile the viewer may not see.
+    """
+    member = permissions.access_member_by_handle(current_user, handle)
+    return redirect(url_for("members.profile", member_id=member.id))
+
+
+@bp.get("/medlemmer/forslag")
+def suggestions() -> Response:
+    """Answer JSON: up to 8 people the viewer may see whose handle or name starts with `?q=`."""
+    people = mentions.suggestions(permissions.me(), request.args.get("q", ""))
+    return jsonify([{"handle": person.handle, "name": person.name} for person in people])

@@ -11,11 +11,13 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.database import write_lock
 from forum.extensions import db
+from forum.handles import HANDLE_MAX, is_valid_handle
 from forum.models import (
     Invitation,
     LoginFailure,
@@ -479,10 +481,51 @@ def _apply_profile(user: User, profile: dict[str, str]) -> None:
         user.language = profile["language"]
 
 
+def _handle_taken(handle: str) -> ServiceError:
+    """Return the error for a handle someone else has."""
+    return ServiceError(
+        _l("@%(handle)s is taken by someone else. Choose another.", handle=handle),
+        field="handle",
+    )
+
+
+def check_handle(user: User, handle: str) -> str:
+    """Return the handle as stored (lower case, without a leading "@").
+
+    Raises ServiceError when it is empty, malformed, or another person's.
+    """
+    handle = (handle or "").strip().removeprefix("@").lower()
+    if not handle:
+        raise ServiceError(_l("Choose a handle."), field="handle")
+    if not is_valid_handle(handle):
+        raise ServiceError(
+            _l(
+                "A handle has letters a–z and digits, with single dots, dashes or underscores "
+                "between them, and at most %(n)d characters.",
+                n=HANDLE_MAX,
+            ),
+            field="handle",
+        )
+    other = db.session.scalar(select(User.id).where(User.handle == handle, User.id != user.id))
+    if other is not None:
+        raise _handle_taken(handle)
+    return handle
+
+
 def update_profile(user: User, profile: dict[str, str]) -> None:
-    """Save the person's own profile fields."""
+    """Save the person's own profile fields and, when given, their @handle.
+
+    Raises ServiceError when the handle is empty, malformed or taken (nothing is saved then).
+    """
+    handle = check_handle(user, profile["handle"]) if "handle" in profile else user.handle
     _apply_profile(user, profile)
-    db.session.flush()
+    user.handle = handle
+    try:
+        # A savepoint: someone taking the same handle a moment earlier is a refusal, not a 500.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise _handle_taken(handle) from error
 
 
 def set_language(user: User, language: str) -> None:

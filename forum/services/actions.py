@@ -47,6 +47,7 @@ from forum.permissions import (
 from forum.sdgs import SDGS
 from forum.services import ServiceError, check_plausible_date, events
 from forum.services.mail import site_url
+from forum.services.mentions import handles_in, notify_mentions, unreachable_mentions
 from forum.services.threads import BODY_MAX
 
 # A commitment shares a thread's title limit; the actions forms read it from here.
@@ -381,7 +382,23 @@ def log_progress(
         thread = start_thread(author, commitment.theme, help_title, help_body, Visibility.NETWORK)
         entry.help_thread_id = thread.id
     db.session.flush()
+    html, told = _entry_mentions(entry)
+    notify_mentions(author, html, before=told, commitment=commitment)
     return entry
+
+
+def _entry_mentions(entry: LogEntry) -> tuple[str, frozenset[str]]:
+    """Return a check-in's rendered texts, and the handles its help thread already told of."""
+    html = "".join((entry.tried_html, entry.learned_html, entry.blocking_html, entry.needs_html))
+    told = frozenset(handles_in(entry.needs_html)) if entry.help_thread_id else frozenset()
+    return html, told
+
+
+def unreachable_in_entry(author: User, commitment: Commitment, entry: LogEntry) -> list[User]:
+    """Return the people the check-in mentions who may not see the commitment (nor were told
+    through its help thread)."""
+    html, told = _entry_mentions(entry)
+    return unreachable_mentions(author, html, before=told, commitment=commitment)
 
 
 def add_comment(author: User, commitment: Commitment, body: str) -> CommitmentComment:
@@ -398,6 +415,7 @@ def add_comment(author: User, commitment: Commitment, body: str) -> CommitmentCo
     db.session.add(comment)
     commitment.comment_count = Commitment.comment_count + 1  # in SQL: no lost update
     db.session.flush()
+    notify_mentions(author, comment.body_html, commitment=commitment)
     events.commitment_commented(comment, commitment)
     return comment
 

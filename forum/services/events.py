@@ -16,6 +16,7 @@ from forum.models import (
     CommitmentComment,
     LogEntry,
     Meeting,
+    Notification,
     Post,
     Report,
     Survey,
@@ -33,6 +34,17 @@ from forum.services.notifications import (
 )
 
 
+def _mentioned_in(post: Post) -> set[int]:
+    """Return who was already told of the post as a mention (they need no second notice)."""
+    return set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.post_id == post.id, Notification.kind == NotificationKind.MENTION
+            )
+        )
+    )
+
+
 def _everyone() -> list[User]:
     """Return every active person of the network (the audience of meetings and surveys)."""
     return list(db.session.scalars(select(User).where(network_audience()).order_by(User.id)))
@@ -41,7 +53,7 @@ def _everyone() -> list[User]:
 def thread_started(author: User, thread: Thread, post: Post, circle: list[User]) -> None:
     """Follow the new thread for its author; tell the circle and the theme's followers."""
     watch_thread_unless_muted(author, thread)
-    told = {author.id}
+    told = {author.id} | _mentioned_in(post)
     for person in circle:
         notify(person, NotificationKind.CIRCLE_ADDED, actor=author, thread=thread)
         told.add(person.id)
@@ -67,9 +79,8 @@ def replied(author: User, post: Post) -> None:
     asker = _help_request_owner(thread)
     if asker is not None:
         notify(asker, NotificationKind.HELP_REPLY, actor=author, thread=thread, post=post)
-    followers = [
-        person for person in thread_followers(thread) if asker is None or person.id != asker.id
-    ]
+    told = _mentioned_in(post) | ({asker.id} if asker is not None else set())
+    followers = [person for person in thread_followers(thread) if person.id not in told]
     notify_many(followers, NotificationKind.REPLY, actor=author, thread=thread, post=post)
 
 

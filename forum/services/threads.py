@@ -24,6 +24,7 @@ from forum.permissions import (
 )
 from forum.services import ServiceError, events
 from forum.services.audit import log_action
+from forum.services.mentions import notify_mentions, stored_handles
 
 POSTS_PER_PAGE = 20
 THREADS_PER_PAGE = 25
@@ -101,6 +102,7 @@ def create_thread(
                 thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
                 circle.append(person)
     db.session.flush()
+    notify_mentions(author, opening.body_html, thread=thread, post=opening)
     events.thread_started(author, thread, opening, circle)
     return thread
 
@@ -156,6 +158,7 @@ def reply(author: User, thread: Thread, body: str) -> Post:
     locked.last_poster_id = author.id
     db.session.add(post)
     db.session.flush()
+    notify_mentions(author, post.body_html, thread=locked, post=post)
     events.replied(author, post)
     return post
 
@@ -169,6 +172,7 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
     body = _check_body(body)
     if body == post.body_md:
         return post
+    mentioned_before = stored_handles(post.body_md, post.body_html, post.body_render_version)
     db.session.add(
         PostRevision(
             post_id=post.id,
@@ -186,6 +190,7 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
         log_action(editor, "edit_post", post=post, subject=post.author)
         events.post_edited_by_moderator(editor, post)
     db.session.flush()
+    notify_mentions(editor, post.body_html, before=mentioned_before, thread=post.thread, post=post)
     return post
 
 
@@ -381,6 +386,13 @@ def threads_by_member(viewer: User, member: User, limit: int = 10) -> list[Threa
     """Return threads the member started that the viewer may see, newest activity first."""
     query = _thread_list_query(viewer).where(Thread.author_id == member.id)
     return list(db.session.scalars(query.limit(limit)))
+
+
+def opening_post(thread: Thread) -> Post:
+    """Return the thread's first post."""
+    return db.session.execute(
+        select(Post).where(Post.thread_id == thread.id, Post.position == 1)
+    ).scalar_one()
 
 
 def theme_thread_counts(viewer: User) -> dict[int, int]:

@@ -75,7 +75,9 @@ class ThreadForm(AudienceForm):
     """Start a thread: a title, the opening post in Markdown, and who can see it."""
 
     title = StringField(_l("Title"), validators=_title_validators)
-    body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12})
+    body = TextAreaField(
+        _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
+    )
 
 
 class VisibilityForm(AudienceForm):
@@ -87,13 +89,17 @@ class VisibilityForm(AudienceForm):
 class ReplyForm(Form):
     """Reply to a thread in Markdown."""
 
-    body = TextAreaField(_l("Your reply"), validators=_body_validators, render_kw={"rows": 8})
+    body = TextAreaField(
+        _l("Your reply"), validators=_body_validators, render_kw={"rows": 8, "data-mentions": True}
+    )
 
 
 class EditPostForm(Form):
     """Change the text of a post (one's own, or anyone's for a facilitator)."""
 
-    body = TextAreaField(_l("Text"), validators=_body_validators, render_kw={"rows": 12})
+    body = TextAreaField(
+        _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
+    )
 
 
 class ReasonForm(Form):

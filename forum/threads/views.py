@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
+from forum.members.messages import flash_unreachable
 from forum.models import CircleMember, Post, Thread, User
 from forum.permissions import (
     Visibility,
@@ -34,7 +35,7 @@ from forum.permissions import (
     me,
     require,
 )
-from forum.services import ServiceError
+from forum.services import ServiceError, mentions
 from forum.services import circles as circle_service
 from forum.services import moderation as moderation_service
 from forum.services import reading as reading_service
@@ -96,6 +97,12 @@ def _post_target(post: Post) -> str:
         side=thread_service.post_page(post),
         _anchor=f"post-{post.id}",
     )
+
+
+def _tell_unreachable(post: Post, before: frozenset[str] = frozenset()) -> None:
+    """Tell the writer which people their new @mentions in the post could not reach."""
+    people = mentions.unreachable_mentions(_me(), post.body_html, before=before, post=post)
+    flash_unreachable(people)
 
 
 def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
@@ -196,6 +203,7 @@ def new_thread(theme_id: int) -> Page:
         except ServiceError as error:
             attach_error(form, error)
         else:
+            _tell_unreachable(thread_service.opening_post(thread))
             return redirect(url_for("threads.thread", thread_id=thread.id))
     page = render_template(
         "threads/new_thread.html",
@@ -229,6 +237,7 @@ def reply(thread_id: int) -> Page:
         except ServiceError as error:
             attach_error(form, error)
         else:
+            _tell_unreachable(post)
             return redirect(_post_target(post))
     return _render_thread(item, thread_service.page_count(item), form), REFUSED
 
@@ -250,6 +259,7 @@ def edit_post(post_id: int) -> Page:
     if request.method == "GET":
         form.body.data = item.body_md
     if form.validate_on_submit():
+        before = mentions.stored_handles(item.body_md, item.body_html, item.body_render_version)
         try:
             thread_service.edit_post(_me(), item, form.body.data or "")
         except ServiceError as error:
@@ -259,6 +269,7 @@ def edit_post(post_id: int) -> Page:
                 flash(_("Your post was saved."), "success")
             else:
                 flash(_("The post was saved and marked as edited by a facilitator."), "success")
+            _tell_unreachable(item, before)
             return redirect(_post_target(item))
     page = render_template("threads/edit_post.html", post=item, thread=item.thread, form=form)
     return (page, REFUSED) if form.is_submitted() else page

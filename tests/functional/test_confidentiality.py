@@ -239,11 +239,13 @@ ROWS = {
 }
 
 
-def _choices(world: Network, name: str) -> list[int]:
+def _choices(world: Network, name: str) -> list[int] | list[str]:
     if name == "theme_id":
         return [world.theme.id, world.other_theme.id]
     if name in ("member_id", "user_id"):
         return [person.id for person in world.people]
+    if name == "handle":
+        return [person.handle for person in world.people]
     if name in ROWS:
         model = ROWS[name]
         return list(db.session.scalars(select(model.id).order_by(model.id))) or [MISSING_ID]

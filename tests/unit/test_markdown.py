@@ -10,7 +10,13 @@ import pytest
 from markupsafe import Markup
 
 from forum import markdown
-from forum.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, ALLOWED_URL_SCHEMES, render
+from forum.markdown import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_CLASSES,
+    ALLOWED_TAGS,
+    ALLOWED_URL_SCHEMES,
+    render,
+)
 
 # What a browser ignores inside a URL before it reads the scheme (WHATWG URL parsing).
 _URL_IGNORED = re.compile(r"[\t\n\r]")
@@ -84,7 +90,11 @@ def assert_inert(html: str) -> None:
         assert not name.startswith("on"), f"event handler {name} survived in {html!r}"
         assert name != "style", f"style attribute survived in {html!r}"
         allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
+        if tag in ALLOWED_CLASSES:
+            allowed = allowed | {"class"}
         assert name in allowed, f"attribute {name} on <{tag}> survived in {html!r}"
+        if name == "class":
+            assert set(value.split()) <= ALLOWED_CLASSES[tag], f"class {value!r} in {html!r}"
         if name in ("href", "src"):
             scheme = url_scheme(value)
             assert scheme is None or scheme in ALLOWED_URL_SCHEMES, f"{value!r} in {html!r}"
@@ -399,3 +409,67 @@ def test_reference_links_still_work() -> None:
 def test_control_characters_are_dropped() -> None:
     html = str(render("hej\x00\x01\x7f med \ue000 dig"))
     assert "hej med  dig" in html
+
+
+# --- @mentions -----------------------------------------------------------------------------
+
+
+def _mentions(html: str) -> list[tuple[str, str]]:
+    """Return (href, text) of every mention link in the HTML."""
+    return re.findall(r'<a class="mention" href="([^"]*)"[^>]*>([^<]*)</a>', html)
+
+
+def test_a_handle_links_to_the_member_page_that_finds_it() -> None:
+    html = render("Hej @mette.soendergaard, kan du og @Ole-B hjælpe?")
+    assert _mentions(html) == [
+        ("/medlemmer/@mette.soendergaard", "@mette.soendergaard"),
+        ("/medlemmer/@ole-b", "@Ole-B"),  # the link in the stored lower case; the text as typed
+    ]
+    assert "hjælpe?" in html
+
+
+def test_a_handle_at_the_end_of_a_sentence_leaves_the_full_stop() -> None:
+    assert _mentions(render("Tak til @bente.")) == [("/medlemmer/@bente", "@bente")]
+
+
+def test_handles_in_emphasis_quotes_and_lists_link() -> None:
+    html = render("**@a** og _@b_\n\n> @c\n\n- @d")
+    assert [href for href, _ in _mentions(html)] == [
+        "/medlemmer/@a",
+        "/medlemmer/@b",
+        "/medlemmer/@c",
+        "/medlemmer/@d",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Skriv til a@b.dk",
+        "mette.soendergaard@kommune.dk",
+        "`@kode`",
+        "```\n@blok\n```",
+        "    @indrykket kode",
+        "[@bente](https://example.org)",
+        "https://example.org/@bente",
+        "@bente@example.org",
+        "@a.b@c",
+        "@" + "a" * 41,
+        "ø@bente",
+        "@",
+        "@.bente",
+    ],
+)
+def test_no_mention_in_addresses_code_links_or_cut_words(text: str) -> None:
+    assert _mentions(render(text)) == [], render(text)
+
+
+def test_a_link_text_with_a_handle_stays_one_link() -> None:
+    html = render("[hej @bente](https://example.org)")
+    assert html.count("<a ") == 1
+
+
+def test_at_most_mentions_max_handles_link() -> None:
+    html = render(" ".join(f"@p{n}" for n in range(markdown.MENTIONS_MAX + 20)))
+    assert len(_mentions(html)) == markdown.MENTIONS_MAX
+    assert f"@p{markdown.MENTIONS_MAX + 19}" in html  # shown as text
