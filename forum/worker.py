@@ -21,7 +21,6 @@ times: each records what it sent in the same transaction as the emails it queued
 
 from __future__ import annotations
 
-import logging
 import signal
 import smtplib
 import threading
@@ -46,8 +45,6 @@ from forum.services.email_content import (
 )
 from forum.services.mail import RenderedEmail, build_message, render_email, send_message
 from forum.services.meetings import TIMEZONE
-
-log = logging.getLogger(__name__)
 
 # Errors that say the server is away, not that this one email is wrong: stop the pass.
 SERVER_AWAY = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
@@ -133,11 +130,15 @@ def _failed(email_id: int, attempts: int, error: str, now: datetime) -> bool:
     """Schedule the next attempt with back-off, or drop the email; return whether dropped."""
     config = current_app.config
     if attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
-        log.error("Email %s dropped after %s attempts: %s", email_id, attempts, error)
+        current_app.logger.error(
+            "Email %s dropped after %s attempts: %s", email_id, attempts, error
+        )
         _finish(email_id, attempts=attempts, last_error=error[:2000], dropped_at=now)
         return True
     delay = timedelta(seconds=config["OUTBOX_RETRY_SECONDS"] * 2 ** (attempts - 1))
-    log.warning("Email %s not sent (attempt %s), retrying: %s", email_id, attempts, error)
+    current_app.logger.warning(
+        "Email %s not sent (attempt %s), retrying: %s", email_id, attempts, error
+    )
     _finish(
         email_id,
         attempts=attempts,
@@ -158,13 +159,13 @@ def deliver_due(now: datetime | None = None) -> PassReport:
             rendered = render(email)
         except Drop as reason:
             db.session.rollback()
-            log.info("Email %s dropped: %s", email_id, reason)
+            current_app.logger.info("Email %s dropped: %s", email_id, reason)
             _finish(email_id, last_error=str(reason), dropped_at=now)
             report.dropped += 1
             continue
         except Exception as error:  # a broken template must not stop the other emails
             db.session.rollback()
-            log.exception("Email %s could not be rendered", email_id)
+            current_app.logger.exception("Email %s could not be rendered", email_id)
             report.failed += 1
             report.dropped += _failed(email_id, attempts, repr(error), now)
             continue
@@ -224,7 +225,7 @@ class Worker:
         """Run passes until stopped; a failing pass is logged and tried again later."""
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self.stop)
-        log.info("Worker started, polling every %s seconds", self.poll_seconds)
+        current_app.logger.info("Worker started, polling every %s seconds", self.poll_seconds)
         while not self.stopping.is_set():
             now = utcnow()
             due = self.jobs_ran_at is None or now - self.jobs_ran_at >= TIMED_JOBS_EVERY
@@ -234,8 +235,8 @@ class Worker:
                     self.jobs_ran_at = now
             except Exception:  # the database may be restarting: wait, then try again
                 db.session.rollback()
-                log.exception("Worker pass failed")
+                current_app.logger.exception("Worker pass failed")
             finally:
                 db.session.remove()
             self.stopping.wait(self.poll_seconds)
-        log.info("Worker stopped")
+        current_app.logger.info("Worker stopped")
