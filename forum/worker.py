@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from forum.extensions import db
@@ -104,7 +105,8 @@ def render(email: OutboxEmail) -> RenderedEmail:
     """Render the queued email in its reader's language. Raises Drop when it must not go."""
     headers: dict[str, str] = {}
     if email.template == "notification":
-        context, headers = notification_context(email)
+        with force_locale(email.language or "da"):  # its sentences are made in Python
+            context, headers = notification_context(email)
     else:
         context = plain_context(email)
         unsubscribe_link = context.get("unsubscribe_link")

@@ -17,6 +17,7 @@ from forum.models import Invitation, PasswordResetToken, Post, User, utcnow
 from forum.services import accounts as account_service
 from forum.services import actions as action_service
 from forum.services import calendar as calendar_service
+from forum.services.unsubscribe import make_token
 from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
 from forum.services import surveys as survey_service
@@ -144,6 +145,7 @@ def build_world() -> World:
             "auth.accept_invitation": {"token": INVITATION_TOKEN},
             "auth.reset_password": {"token": RESET_TOKEN},
             "meetings.calendar_feed": {"token": calendar_token},
+            "email.unsubscribe": {"token": make_token(author.id, "replies")},
         },
         more_pages=[
             ("threads.thread", {"thread_id": hidden.id}),

@@ -29,7 +29,7 @@ from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from forum import permissions
 from forum.extensions import db
@@ -188,7 +188,8 @@ def _new_threads(user: User, window: Window, digest: Digest) -> None:
 
 def _followed(user: User) -> ColumnElement[bool]:
     """Return the SQL condition that the reader follows a post's thread (and did not mute)."""
-    posted = exists().where(Post.thread_id == Thread.id, Post.author_id == user.id)
+    own = aliased(Post)  # not the outer query's post
+    posted = exists().where(own.thread_id == Thread.id, own.author_id == user.id)
     watching = exists().where(
         ThreadWatch.thread_id == Thread.id,
         ThreadWatch.user_id == user.id,
@@ -409,13 +410,14 @@ def send_due_digest(user: User, window: Window, now: datetime, topics: set[Email
     return not digest.is_empty
 
 
-def send_due_digests(now: datetime) -> int:
+def send_due_digests(now: datetime, periods: tuple[DigestPeriod, ...] = tuple(DigestPeriod)) -> int:
     """Queue each person's digest for the latest daily and weekly period, once each.
 
     Commits once per person. Returns how many digest emails were queued.
     """
     queued = 0
-    for period, delivery in DELIVERY_OF_PERIOD.items():
+    for period in periods:
+        delivery = DELIVERY_OF_PERIOD[period]
         window = latest_window(period, now)
         already = exists().where(
             DigestSent.user_id == User.id,
