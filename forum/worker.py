@@ -232,7 +232,7 @@ class Worker:
             now = utcnow()
             due = self.jobs_ran_at is None or now - self.jobs_ran_at >= TIMED_JOBS_EVERY
             try:
-                run_once(now, timed_jobs=due)
+                run_once(timed_jobs=due)  # each part reads the clock itself
                 if due:
                     self.jobs_ran_at = now
             except Exception:  # the database may be restarting: wait, then try again
