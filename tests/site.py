@@ -17,13 +17,13 @@ from forum.models import Invitation, PasswordResetToken, Post, User, utcnow
 from forum.services import accounts as account_service
 from forum.services import actions as action_service
 from forum.services import calendar as calendar_service
-from forum.services.unsubscribe import make_token
 from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
 from forum.services import surveys as survey_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 from forum.services.meetings import MeetingDetails
+from forum.services.unsubscribe import make_token
 from tests import factories
 
 INVITATION_TOKEN = "invitation-token-for-the-walk"
