@@ -35,8 +35,11 @@ translations: $(VENV)/.installed ## Compile the message catalogues
 db-upgrade: $(VENV)/.installed ## Apply migrations to the configured database
 	$(FLASK) db upgrade
 
-run: translations db-upgrade ## Install, migrate, seed the demo network when empty, serve on :5000 (or PORT=...)
+run: translations db-upgrade ## Install, migrate, seed the demo network when empty, serve on :5000 (or PORT=...) with the email worker beside it
 	$(FLASK) seed-demo --if-empty
+	@# The worker runs beside the web server (emails appear in this log without FORUM_MAIL_SERVER)
+	@# and stops with it, on Ctrl-C as on any other exit.
+	FORUM_PORT=$(PORT) $(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	FORUM_PORT=$(PORT) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev translations ## Run the whole test suite (TEST_DATABASE_URL selects PostgreSQL)

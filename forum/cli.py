@@ -1,11 +1,11 @@
-"""Flask commands for running an installation: create-user, set-password, rerender, ..."""
+"""Flask commands for running an installation: create-user, set-password, worker, ..."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
-from forum import rendering
+from forum import rendering, worker
 from forum.extensions import db
 from forum.permissions import ROLES, Role
 from forum.services import ServiceError
@@ -67,11 +67,33 @@ def rerender_command(batch_size: int) -> None:
     click.echo(f"Re-rendered {done} stored texts")
 
 
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run one pass (timed jobs, then delivery) and exit.")
+@click.option(
+    "--poll",
+    type=float,
+    default=None,
+    help="Seconds between passes (default: FORUM_WORKER_POLL_SECONDS, 5).",
+)
+def worker_command(once: bool, poll: float | None) -> None:
+    """Deliver queued emails and run the timed jobs: reminders, closing surveys, digests."""
+    if once:
+        report = worker.run_once()
+        click.echo(
+            f"Sent {report.sent} emails ({report.failed} failed, {report.dropped} dropped); "
+            f"queued {report.reminders} reminders and {report.digests} digests, "
+            f"told {report.survey_notices} people of a closing survey"
+        )
+        return
+    worker.Worker(poll if poll is not None else current_app.config["WORKER_POLL_SECONDS"]).run()
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(rerender_command)
+    app.cli.add_command(worker_command)
     from forum.demo import seed_demo_command
 
     app.cli.add_command(seed_demo_command)

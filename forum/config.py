@@ -82,6 +82,16 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MAIL_USE_TLS": _env_bool("FORUM_MAIL_USE_TLS", False),
         "MAIL_USE_SSL": _env_bool("FORUM_MAIL_USE_SSL", False),
         "MAIL_SENDER": os.environ.get("FORUM_MAIL_SENDER", "Netværksforum <forum@localhost>"),
+        # Seconds the worker waits for the SMTP server before counting an attempt as failed.
+        "MAIL_TIMEOUT": int(os.environ.get("FORUM_MAIL_TIMEOUT", "20")),
+        # The worker (`flask --app wsgi worker`, forum/worker.py): seconds between passes when
+        # idle; attempts per email before it is dropped; first retry delay in seconds (doubled
+        # after each failure, at most a day); how long a claimed email stays claimed, so that
+        # one whose worker died is taken up again by another.
+        "WORKER_POLL_SECONDS": float(os.environ.get("FORUM_WORKER_POLL_SECONDS", "5")),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("FORUM_OUTBOX_MAX_ATTEMPTS", "8")),
+        "OUTBOX_RETRY_SECONDS": int(os.environ.get("FORUM_OUTBOX_RETRY_SECONDS", "60")),
+        "OUTBOX_LEASE_SECONDS": int(os.environ.get("FORUM_OUTBOX_LEASE_SECONDS", "300")),
         # The login throttle (forum/services/accounts.py explains the rule).
         "LOGIN_MAX_FAILURES_PER_PAIR": int(os.environ.get("FORUM_LOGIN_MAX_PER_PAIR", "5")),
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("FORUM_LOGIN_MAX_PER_ACCOUNT", "10")),

@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.forgot_password",
         "auth.reset_password",
         "meetings.calendar_feed",  # secret address, read by calendar programs without a cookie
+        "email.unsubscribe",  # signed link in every email, used without logging in (RFC 8058)
     }
 )
 LANGUAGES = ("da", "en")
@@ -182,6 +183,7 @@ def init_app(app: Flask) -> None:
     from forum.admin import bp as admin_bp
     from forum.auth import bp as auth_bp
     from forum.core import bp as core_bp
+    from forum.email_prefs import bp as email_bp
     from forum.meetings import bp as meetings_bp
     from forum.members import bp as members_bp
     from forum.moderation import bp as moderation_bp
@@ -198,6 +200,7 @@ def init_app(app: Flask) -> None:
         meetings_bp,
         actions_bp,
         notifications_bp,
+        email_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -67,10 +67,33 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 class Mailbox:
-    """Emails received by the test SMTP server."""
+    """Emails received by the test SMTP server.
+
+    Requests only queue emails; the worker sends them. So that a test reads like what a
+    person sees ("submit the form, the email arrives"), `wait_for` first runs the worker's
+    delivery, as `flask worker` would, for every app that registered itself (`deliver_for`),
+    each in an app context (and so a database session) of its own.
+    """
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.apps: list[Flask] = []
+
+    def deliver_for(self, app: Flask) -> None:
+        """Have `wait_for` deliver the emails that this app queued."""
+        if app not in self.apps:
+            self.apps.append(app)
+
+    def deliver(self) -> None:
+        """Run one delivery pass of the worker (no timed jobs) for every registered app."""
+        from forum import worker
+
+        for app in self.apps:
+            with app.app_context():
+                try:
+                    worker.deliver_due()
+                finally:
+                    db.session.remove()
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
@@ -80,18 +103,35 @@ class Mailbox:
         self.messages.clear()
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[Message]:
-        """Wait until at least `count` messages arrived, and return them."""
+        """Deliver what is queued, wait until at least `count` messages arrived, return them."""
         deadline = time.monotonic() + timeout
+        self.deliver()
         while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
+            time.sleep(0.05)
+            self.deliver()  # a browser's request may have committed meanwhile
         return list(self.messages)
+
+    def by_message_id(self) -> dict[str, int]:
+        """Return how many times each Message-ID arrived."""
+        counts: dict[str, int] = {}
+        for message in self.messages:
+            counts[str(message["Message-ID"])] = counts.get(str(message["Message-ID"]), 0) + 1
+        return counts
+
+    @staticmethod
+    def part(message: Message, subtype: str) -> str:
+        """Return the text of the message's plain or html part."""
+        body = message.get_body(preferencelist=(subtype,))
+        assert body is not None, f"no {subtype} part"
+        return str(body.get_content())
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]
 
     @staticmethod
     def body(message: Message) -> str:
-        return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+        """Return the plain-text body."""
+        return Mailbox.part(message, "plain")
 
     def links(self, message: Message) -> list[str]:
         return re.findall(r"https?://\S+", self.body(message))
@@ -149,8 +189,10 @@ def app(
     database_url: str, smtp_server: tuple[Mailbox, int], tmp_path_factory: pytest.TempPathFactory
 ) -> Flask:
     """The app, its schema built by the migrations once per run."""
-    _, port = smtp_server
-    return make_test_app(database_url, port, tmp_path_factory.mktemp("instance"))
+    mailbox, port = smtp_server
+    app = make_test_app(database_url, port, tmp_path_factory.mktemp("instance"))
+    mailbox.deliver_for(app)
+    return app
 
 
 def _empty_all_tables() -> None:

@@ -24,6 +24,7 @@ from forum.services import surveys as survey_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 from forum.services.meetings import MeetingDetails
+from forum.services.unsubscribe import make_token
 from tests import factories
 
 INVITATION_TOKEN = "invitation-token-for-the-walk"
@@ -148,6 +149,7 @@ def build_world() -> World:
             "auth.accept_invitation": {"token": INVITATION_TOKEN},
             "auth.reset_password": {"token": RESET_TOKEN},
             "meetings.calendar_feed": {"token": calendar_token},
+            "email.unsubscribe": {"token": make_token(author.id, "replies")},
         },
         more_pages=[
             ("threads.thread", {"thread_id": hidden.id}),

@@ -94,6 +94,9 @@ ROUTES: dict[str, Route] = {
     "auth.profile": Route("GET", "/profil", members_only()),
     "auth.change_password": Route("GET", "/profil/adgangskode", members_only()),
     "auth.set_language": Route("POST", "/sprog", members_only()),
+    "email.preferences": Route("GET", "/profil/email", members_only()),
+    # Signed links in emails, used without logging in: a forged one is refused to everybody.
+    "email.unsubscribe": Route("GET", "/afmeld/forged-token", everyone(404)),
     "members.directory": Route("GET", "/medlemmer", members_only()),
     "members.profile": Route("GET", "/medlemmer/{author}", members_only()),
     # An @mention's link: resolves the handle and redirects to the profile.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-import smtplib
 from datetime import timedelta
 
 from flask import current_app
@@ -28,7 +27,8 @@ from forum.models import (
 )
 from forum.permissions import ROLES, Role, visible_members
 from forum.services import ServiceError
-from forum.services.mail import send_templated_email, send_to_user, site_url
+from forum.services.mail import site_url
+from forum.services.outbox import queue_email, queue_to_user
 
 INVITATION_VALID_FOR = timedelta(days=14)
 RESET_VALID_FOR = timedelta(hours=1)
@@ -122,8 +122,8 @@ def create_user(
 def invite(actor: User, email: str, name: str, role: str) -> Invitation:
     """Invite a person by email with a one-time link valid 14 days.
 
-    Raises ServiceError when the address already belongs to an account, the role is unknown,
-    or the email cannot be sent (the invitation is then revoked, so no dead link lingers).
+    Raises ServiceError when the address already belongs to an account or the role is
+    unknown. The email is queued with the invitation (the worker sends it).
     """
     email = normalise_email(email)
     if role not in ROLES:
@@ -139,20 +139,10 @@ def invite(actor: User, email: str, name: str, role: str) -> Invitation:
         invited_by_id=actor.id,
         expires_at=utcnow() + INVITATION_VALID_FOR,
     )
-    link = site_url("auth.accept_invitation", token=token)
-    # The email goes out before the row is added, so that no write lock is held while SMTP
-    # answers; a failed send leaves nothing behind. (Issue 9 moves emails to the worker.)
-    try:
-        send_templated_email(
-            email, "invitation", "da", invitation=invitation, inviter=actor, link=link
-        )
-    except (smtplib.SMTPException, OSError) as error:
-        current_app.logger.exception("Could not send the invitation to %s", email)
-        raise ServiceError(
-            _l("The invitation email could not be sent. Try again in a moment.")
-        ) from error
     db.session.add(invitation)
     db.session.flush()
+    link = site_url("auth.accept_invitation", token=token)
+    queue_email(email, "invitation", invitation_id=invitation.id, inviter_id=actor.id, link=link)
     return invitation
 
 
@@ -348,8 +338,8 @@ def _claim_reset_mail(email: str, address: str) -> User | None:
     RESET_MAX_PER_ADDRESS requests within RESET_ADDRESS_MINUTES (this one is then not
     counted), or when the account already had RESET_MAX_PER_ACCOUNT emails within a link's
     lifetime. Commits: like the login throttle's record, the count is a short transaction of
-    its own, taken in turns so parallel requests can't slip past a limit, and over before
-    the email is sent, so no lock waits on SMTP. It runs before the request writes anything.
+    its own, taken in turns so parallel requests can't slip past a limit. It runs before the
+    request writes anything.
     """
     config = current_app.config
     now = utcnow()
@@ -400,20 +390,12 @@ def request_password_reset(email: str, address: str) -> None:
     if user is None:
         return
     token, token_hash = _new_token()
-    link = site_url("auth.reset_password", token=token)
-    # Sent before the row is added, so that no write lock is held while SMTP answers.
-    try:
-        send_to_user(user, "password_reset", link=link)
-    except (smtplib.SMTPException, OSError):
-        # Answer as for an unknown address: a failure must not reveal that the account exists.
-        current_app.logger.exception("Could not send a password reset email")
-        return
     db.session.add(
         PasswordResetToken(
             user_id=user.id, token_hash=token_hash, expires_at=utcnow() + RESET_VALID_FOR
         )
     )
-    db.session.flush()
+    queue_to_user(user, "password_reset", link=site_url("auth.reset_password", token=token))
 
 
 def _end_reset_links(user: User) -> None:

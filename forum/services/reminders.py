@@ -6,26 +6,26 @@
   open commitments (planned, in progress or paused) gets a reminder to log on them.
 
 Each reminder goes at most once per person, meeting and kind, however often the command
-runs, also when two runs overlap: the ReminderSent row is inserted and flushed (taking the
-unique key) before the email goes, and committed right after; a run that finds the key
-taken skips the person. An email that fails is rolled back and tried again on the next run.
+or the worker runs, also when two runs overlap: the ReminderSent row and the queued email
+(forum.services.outbox) are written together, and a run that finds the key taken skips the
+person. The worker delivers the email, with retries, after the caller commits once.
 Reminders carry a count and a link, never the text of a commitment.
 """
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from flask import current_app
 from sqlalchemy import Exists, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db
 from forum.models import Commitment, Meeting, ReminderKind, ReminderSent, Rsvp, User
 from forum.services.actions import OPEN_STATUSES
-from forum.services.mail import send_to_user, site_url
+from forum.services.mail import site_url
+from forum.services.outbox import queue_to_user
 
 RSVP_DAYS_BEFORE = 21
 COMMITMENTS_DAYS_BEFORE = 14
@@ -35,14 +35,14 @@ COMMITMENTS = ReminderKind.COMMITMENTS
 
 @dataclass
 class ReminderReport:
-    """How many reminders a run sent, per kind."""
+    """How many reminders a run queued, per kind."""
 
     rsvp: int = 0
     commitments: int = 0
 
     @property
     def total(self) -> int:
-        """Return how many reminders were sent in all."""
+        """Return how many reminders were queued in all."""
         return self.rsvp + self.commitments
 
 
@@ -56,25 +56,19 @@ def _already_sent(meeting: Meeting, kind: ReminderKind) -> Exists:
 
 
 def _send_once(
-    person: User, meeting: Meeting, kind: ReminderKind, template: str, **context: object
+    person: User, meeting: Meeting, kind: ReminderKind, template: str, **context: Any
 ) -> bool:
-    """Claim the (person, meeting, kind) key, send the email, commit; return whether it went.
+    """Take the (person, meeting, kind) key and queue the email; return whether it was queued.
 
-    Returns False when another run holds or took the key, or the mail server refused.
+    Returns False when another run already took the key. Only flushes.
     """
-    db.session.add(ReminderSent(user_id=person.id, meeting_id=meeting.id, kind=kind))
     try:
-        db.session.flush()
+        # A savepoint, so a key another run took meanwhile costs only this person's reminder.
+        with db.session.begin_nested():
+            db.session.add(ReminderSent(user_id=person.id, meeting_id=meeting.id, kind=kind))
     except IntegrityError:
-        db.session.rollback()
         return False
-    try:
-        send_to_user(person, template, meeting=meeting, **context)
-    except (smtplib.SMTPException, OSError):
-        db.session.rollback()
-        current_app.logger.exception("Reminder to %s not sent", person.email)
-        return False
-    db.session.commit()
+    queue_to_user(person, template, meeting_id=meeting.id, **context)
     return True
 
 
@@ -126,7 +120,10 @@ def _send_commitment_reminders(meeting: Meeting) -> int:
 
 
 def send_reminders(today: date) -> ReminderReport:
-    """Send the RSVP and commitment reminders due today; return how many of each went."""
+    """Queue the RSVP and commitment reminders due today; return how many of each.
+
+    Only flushes: the command or the worker commits once.
+    """
     report = ReminderReport()
     for meeting in _upcoming(today, RSVP_DAYS_BEFORE):
         report.rsvp += _send_rsvp_reminders(meeting)

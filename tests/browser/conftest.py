@@ -69,8 +69,9 @@ def live_app(browser_database_url, smtp_server, tmp_path_factory):
     """The app on a freshly seeded demo network."""
     from forum.demo import seed_demo_network
 
-    _, port = smtp_server
+    mailbox, port = smtp_server
     app = make_test_app(browser_database_url, port, tmp_path_factory.mktemp("browser-instance"))
+    mailbox.deliver_for(app)
     with app.app_context():
         seed_demo_network()
     return app

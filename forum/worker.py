@@ -1,0 +1,244 @@
+"""The worker: delivers the queued emails and runs the timed jobs (`flask --app wsgi worker`).
+
+Delivery takes one due email at a time:
+
+1. claim it in a short transaction: on PostgreSQL `SELECT ... FOR UPDATE SKIP LOCKED`, so
+   two workers never pick the same row, then on both engines an UPDATE that sets
+   `claimed_until` only while the row is still unclaimed (compare-and-set), and commit;
+2. render it, asking forum.permissions again for a notification, then end the (reading)
+   transaction, and hand it to SMTP outside any transaction, so no lock waits on the mail
+   server;
+3. mark it sent (or schedule the retry, with back-off) and commit.
+
+A worker that dies after claiming leaves the claim to expire (OUTBOX_LEASE_SECONDS); another
+worker then takes the email up. When the SMTP server cannot be reached the pass stops, so
+a server that is away costs one attempt, not one per waiting email.
+
+The timed jobs (meeting reminders, closing surveys, daily and weekly digests) run at the
+start of a pass, at most once a minute in the loop, and are safe to run any number of
+times: each records what it sent in the same transaction as the emails it queued.
+"""
+
+from __future__ import annotations
+
+import signal
+import smtplib
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import ColumnElement, and_, or_, select, update
+
+from forum.extensions import db
+from forum.models import OutboxEmail
+from forum.models.base import utcnow
+from forum.services import digests as digest_service
+from forum.services import reminders as reminder_service
+from forum.services.closing_surveys import notify_closing_surveys
+from forum.services.email_content import (
+    Drop,
+    notification_context,
+    plain_context,
+    unsubscribe_headers,
+)
+from forum.services.mail import RenderedEmail, build_message, render_email, send_message
+from forum.services.meetings import TIMEZONE
+
+# Errors that say the server is away, not that this one email is wrong: stop the pass.
+SERVER_AWAY = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+LONGEST_RETRY = timedelta(days=1)
+TIMED_JOBS_EVERY = timedelta(minutes=1)
+
+
+@dataclass
+class PassReport:
+    """What one pass of the worker did."""
+
+    sent: int = 0
+    failed: int = 0
+    dropped: int = 0
+    reminders: int = 0
+    survey_notices: int = 0
+    digests: int = 0
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Return the condition of an email that is waiting, due, and claimed by nobody."""
+    return and_(
+        OutboxEmail.sent_at.is_(None),
+        OutboxEmail.dropped_at.is_(None),
+        OutboxEmail.next_attempt_at <= now,
+        or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+    )
+
+
+def claim_next(now: datetime) -> OutboxEmail | None:
+    """Claim the next due email for this worker and commit; None when nothing is due."""
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    while True:
+        email_id = db.session.scalar(
+            select(OutboxEmail.id)
+            .where(_due(now))
+            .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite relies on the UPDATE
+        )
+        if email_id is None:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == email_id, _due(now))
+            .values(claimed_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return db.session.get(OutboxEmail, email_id)
+        # Another worker (SQLite) claimed it between our SELECT and UPDATE: take the next.
+
+
+def render(email: OutboxEmail) -> RenderedEmail:
+    """Render the queued email in its reader's language. Raises Drop when it must not go."""
+    headers: dict[str, str] = {}
+    if email.template == "notification":
+        with force_locale(email.language or "da"):  # its sentences are made in Python
+            context, headers = notification_context(email)
+    else:
+        context = plain_context(email)
+        unsubscribe_link = context.get("unsubscribe_link")
+        if isinstance(unsubscribe_link, str):  # digests carry their own
+            headers = unsubscribe_headers(unsubscribe_link)
+    rendered = render_email(email.template, email.language, **context)
+    rendered.headers.update(headers)
+    return rendered
+
+
+def _finish(email_id: int, **values: object) -> None:
+    """Record the outcome of an attempt, release the claim and commit."""
+    db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == email_id)
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _failed(email_id: int, attempts: int, error: str, now: datetime) -> bool:
+    """Schedule the next attempt with back-off, or drop the email; return whether dropped."""
+    config = current_app.config
+    if attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+        current_app.logger.error(
+            "Email %s dropped after %s attempts: %s", email_id, attempts, error
+        )
+        _finish(email_id, attempts=attempts, last_error=error[:2000], dropped_at=now)
+        return True
+    delay = timedelta(seconds=config["OUTBOX_RETRY_SECONDS"] * 2 ** (attempts - 1))
+    current_app.logger.warning(
+        "Email %s not sent (attempt %s), retrying: %s", email_id, attempts, error
+    )
+    _finish(
+        email_id,
+        attempts=attempts,
+        last_error=error[:2000],
+        next_attempt_at=now + min(delay, LONGEST_RETRY),
+    )
+    return False
+
+
+def deliver_due(now: datetime | None = None) -> PassReport:
+    """Send every due email once; stop early when the SMTP server cannot be reached."""
+    report = PassReport()
+    now = now or utcnow()
+    while (email := claim_next(now)) is not None:
+        email_id, attempts = email.id, email.attempts + 1
+        to, message_id, in_reply_to = email.to_address, email.message_id, email.in_reply_to
+        try:
+            rendered = render(email)
+        except Drop as reason:
+            db.session.rollback()
+            current_app.logger.info("Email %s dropped: %s", email_id, reason)
+            _finish(email_id, last_error=str(reason), dropped_at=now)
+            report.dropped += 1
+            continue
+        except Exception as error:  # a broken template must not stop the other emails
+            db.session.rollback()
+            current_app.logger.exception("Email %s could not be rendered", email_id)
+            report.failed += 1
+            report.dropped += _failed(email_id, attempts, repr(error), now)
+            continue
+        message = build_message(to, rendered, message_id=message_id, in_reply_to=in_reply_to)
+        db.session.rollback()  # end the reading transaction: nothing is held during SMTP
+        try:
+            send_message(message)
+        except smtplib.SMTPException as error:
+            report.failed += 1
+            report.dropped += _failed(email_id, attempts, repr(error), now)
+            if isinstance(error, SERVER_AWAY):
+                break
+            continue
+        except OSError as error:
+            report.failed += 1
+            report.dropped += _failed(email_id, attempts, repr(error), now)
+            break
+        _finish(email_id, attempts=attempts, sent_at=utcnow(), last_error="")
+        report.sent += 1
+    return report
+
+
+def run_timed_jobs(now: datetime | None = None) -> PassReport:
+    """Queue what is due now: meeting reminders, closing-survey notices and digests."""
+    now = now or utcnow()
+    report = PassReport()
+    today = now.replace(tzinfo=UTC).astimezone(TIMEZONE).date()  # reminders count local days
+    report.reminders = reminder_service.send_reminders(today).total
+    db.session.commit()
+    report.survey_notices = notify_closing_surveys(now)
+    db.session.commit()
+    report.digests = digest_service.send_due_digests(now)  # commits per person
+    return report
+
+
+def run_once(now: datetime | None = None, timed_jobs: bool = True) -> PassReport:
+    """Run the timed jobs (unless told not to), then deliver every due email."""
+    report = run_timed_jobs(now) if timed_jobs else PassReport()
+    delivered = deliver_due(now)
+    report.sent, report.failed, report.dropped = delivered.sent, delivered.failed, delivered.dropped
+    return report
+
+
+class Worker:
+    """The loop behind `flask worker`: a pass, then a nap, until told to stop."""
+
+    def __init__(self, poll_seconds: float) -> None:
+        self.poll_seconds = poll_seconds
+        self.stopping = threading.Event()
+        self.jobs_ran_at: datetime | None = None
+
+    def stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
+        """Finish the email in hand, then stop (on SIGTERM or SIGINT)."""
+        self.stopping.set()
+
+    def run(self) -> None:
+        """Run passes until stopped; a failing pass is logged and tried again later."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self.stop)
+        current_app.logger.info("Worker started, polling every %s seconds", self.poll_seconds)
+        while not self.stopping.is_set():
+            now = utcnow()
+            due = self.jobs_ran_at is None or now - self.jobs_ran_at >= TIMED_JOBS_EVERY
+            try:
+                run_once(timed_jobs=due)  # each part reads the clock itself
+                if due:
+                    self.jobs_ran_at = now
+            except Exception:  # the database may be restarting: wait, then try again
+                db.session.rollback()
+                current_app.logger.exception("Worker pass failed")
+            finally:
+                db.session.remove()
+            self.stopping.wait(self.poll_seconds)
+        current_app.logger.info("Worker stopped")
