@@ -19,17 +19,20 @@ from forum.services import threads as thread_service
 
 @bp.get("/")
 def home() -> str:
-    """Show what waits for the reader, the facilitators' announcements, what is new across
-    the themes, and the themes with their thread counts."""
+    """Show what waits for the reader, the facilitators' announcements, what is new since
+    their last visit, the rest of the latest activity, and the themes."""
     recent = thread_service.recent_threads(current_user)
+    reads = reading_service.read_states(me(), recent)
+    fresh = [thread for thread in recent if reading_service.is_unread(reads.get(thread.id))]
     return render_template(
         "core/home.html",
         announcements=moderation_service.active_announcements(),
         themes=theme_service.listed_themes(current_user),
         counts=thread_service.theme_thread_counts(current_user),
-        recent=recent,
+        fresh=fresh,
+        seen=[thread for thread in recent if thread not in fresh],
         for_you=for_you_service.waiting_for(me(), meeting_service.today()),
-        reads=reading_service.read_states(me(), recent),
+        reads=reads,
     )
 
 

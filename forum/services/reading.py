@@ -36,6 +36,12 @@ class ReadState:
     first_unread_page: int
 
 
+def is_unread(state: ReadState | None) -> bool:
+    """Return whether a thread has something the reader has not read (never opened, or new
+    posts since)."""
+    return state is None or state.unread > 0
+
+
 def read_states(reader: User | None, threads: Sequence[Thread]) -> dict[int, ReadState]:
     """Return the reader's read state by thread id for the threads they have opened and may
     see, in one query; a thread missing from the answer is one they never opened."""

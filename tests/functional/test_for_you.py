@@ -88,3 +88,21 @@ def test_help_requests_from_my_region_are_listed_but_not_confidential_threads(
     client.submit("/logout")
     login_as(far)
     assert "Hjælp søges" not in panel(client)
+
+
+def test_new_since_the_last_visit_comes_before_what_was_read(client, login_as, member, theme):
+    writer = factories.user(name="Skribent")
+    read = thread_service.create_thread(writer, theme, "Læst tråd", "Tekst")
+    thread_service.create_thread(writer, theme, "Ulæst tråd", "Tekst")
+    db.session.commit()
+    login_as(member)
+    client.get(f"/traad/{read.id}")
+    page = client.get("/").get_data(as_text=True)
+    fresh = page.index("Nyt siden dit sidste besøg")
+    rest = page.index("Anden aktivitet for nylig")
+    assert fresh < page.index("Ulæst tråd") < rest < page.index("Læst tråd", rest)
+
+    client.submit("/marker-alt-laest")
+    page = client.get("/").get_data(as_text=True)
+    assert "Nyt siden dit sidste besøg" not in page
+    assert "Ulæst tråd" in page
