@@ -265,6 +265,17 @@ def login_as(client: FormClient):
 
 
 @pytest.fixture
+def switch_to(client: FormClient, login_as):
+    """Log out whoever is logged in, and log in as another person."""
+
+    def _switch(user):
+        client.submit("/logout")
+        return login_as(user)
+
+    return _switch
+
+
+@pytest.fixture
 def member(db_session: object):
     return factories.user(name="Mette Medlem", email="mette@example.org")
 

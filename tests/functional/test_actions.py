@@ -49,17 +49,6 @@ NEED_TEXT = "Har nogen erfaring med at forhandle med en leverandør af LED-lys?"
 # --- helpers -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def switch_to(client, login_as):
-    """Log out whoever is logged in, and log in as another person."""
-
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
 def meeting(title: str, day: date) -> Meeting:
     item = Meeting(title=title, date=day, starts_at=time(10), ends_at=time(15), town="Vejle")
     db.session.add(item)

@@ -19,17 +19,6 @@ CONFIDENTIALITY_RULE = "What is said here stays here: share the learning, not th
 
 
 @pytest.fixture
-def switch_to(client, login_as):
-    """Log out whoever is logged in, and log in as another person."""
-
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
-@pytest.fixture
 def member2(db_session):
     return factories.user(name="Bente Kreds", email="bente@example.org")
 

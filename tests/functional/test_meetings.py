@@ -50,17 +50,6 @@ def meeting_form(**fields: str) -> dict[str, str]:
     return data
 
 
-@pytest.fixture
-def switch_to(client, login_as):
-    """Log out whoever is logged in, and log in as another person."""
-
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
 # --- planning ---------------------------------------------------------------------------------
 
 

@@ -17,17 +17,6 @@ from tests import factories
 from tests.text import da, da_n, text
 
 
-@pytest.fixture
-def switch_to(client, login_as):
-    """Log out whoever is logged in, and log in as another person."""
-
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
 def post_at(thread: Thread, position: int) -> Post:
     return db.session.scalar(
         db.select(Post).where(Post.thread_id == thread.id, Post.position == position)

@@ -23,17 +23,6 @@ NEW = "Ny"
 
 
 @pytest.fixture
-def switch_to(client, login_as):
-    """Log out whoever is logged in, and log in as another person."""
-
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
-@pytest.fixture
 def writer(db_session):
     return factories.user(name="Vera Skribent", email="vera@example.org")
 

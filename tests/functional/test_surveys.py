@@ -32,15 +32,6 @@ def plan(facilitator: User):
 
 
 @pytest.fixture
-def switch_to(client, login_as):
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
-@pytest.fixture
 def meeting(facilitator):
     return plan(facilitator)
 

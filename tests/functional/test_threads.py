@@ -17,17 +17,6 @@ from tests.text import da, da_n, text
 THREAD_LINK = re.compile(r'href="/traad/(\d+)"')
 
 
-@pytest.fixture
-def switch_to(client, login_as):
-    """Log out whoever is logged in, and log in as another person."""
-
-    def _switch(user):
-        client.submit("/logout")
-        return login_as(user)
-
-    return _switch
-
-
 def many_posts(author, other, theme, count: int) -> Thread:
     """Build a thread with `count` posts, alternating between two authors."""
     thread = factories.thread(author, theme, title="Lang tråd", body="Indlæg 1")
