@@ -13,6 +13,7 @@ before that point (rendering Markdown, checking input) therefore never blocks an
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlalchemy import event
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Engine
 
 from forum.extensions import db
 
+# How long a SQLite writer waits for another writer before "database is locked".
+BUSY_TIMEOUT_MS = 10_000
 # Statements that read; anything else on SQLite first takes the write lock.
 _READS = ("SELECT", "PRAGMA")
 
@@ -42,7 +45,7 @@ def configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # the driver begins nothing; we decide below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")  # first, so the pragmas below wait too
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first: the pragmas below wait
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -65,6 +68,28 @@ def write_lock() -> None:
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         _begin_immediate(_sqlite_connection(connection))
+
+
+def try_write_lock() -> bool:
+    """Take the write lock if nobody holds it, without waiting; return whether it is ours.
+
+    For writes that may be skipped, like moving a read mark while showing a page: reading
+    never waits for a writer. On PostgreSQL rows are locked as written, so always True.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return True
+    dbapi_connection = _sqlite_connection(connection)
+    if dbapi_connection.in_transaction:
+        return True
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:  # another connection writes: "database is locked"
+        return False
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
 
 
 def finish_request(status_code: int) -> None:

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, and_, case, func, literal, select
+from sqlalchemy import DateTime, Integer, and_, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
+from forum.database import try_write_lock
 from forum.extensions import db
-from forum.models import Post, Theme, Thread, ThreadRead, User, utcnow
+from forum.models import Notification, Post, Theme, Thread, ThreadRead, User, utcnow
 from forum.permissions import is_member, visible_posts, visible_threads
 from forum.services.notifications import mark_thread_notifications_read
 from forum.services.threads import page_of
@@ -144,11 +145,14 @@ def record_read(
 
     `known` is their state as read earlier in the request: when it already reaches the
     position nothing is written, so reading what one has read takes no write lock. Returns
-    whether a write was sent. The reader's notifications about the posts shown are marked
-    read with it.
+    whether a write was sent. On SQLite, while another process holds the write lock, the mark
+    is left for the next view rather than make the page wait. The reader's notifications
+    about the posts shown are marked read with it.
     """
     if known is not None and known.last_read_position >= position:
         return False
+    if not try_write_lock():
+        return False  # another process writes: the mark moves on the next view instead
     statement = _insert().values(
         user_id=reader.id, thread_id=thread.id, last_read_position=position, read_at=utcnow()
     )
@@ -161,7 +165,7 @@ def record_read(
 
 def _mark_read(reader: User, *conditions: Any) -> None:
     """Mark every thread the reader may see that meets the conditions as read to its last
-    post, in one INSERT ... SELECT."""
+    post, in one INSERT ... SELECT, and the reader's notifications about them too."""
     now: datetime = utcnow()
     threads = (
         select(
@@ -180,6 +184,14 @@ def _mark_read(reader: User, *conditions: Any) -> None:
         ["user_id", "thread_id", "last_read_position", "read_at"], threads
     )
     db.session.execute(_keep_furthest(statement))
+    # What is marked read needs no bell either.
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == reader.id, Notification.read_at.is_(None))
+        .where(Notification.thread_id.in_(threads.with_only_columns(Thread.id)))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
 
 

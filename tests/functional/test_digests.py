@@ -140,6 +140,8 @@ def test_a_confidential_thread_is_only_counted_in_a_digest(
     outsider = factories.user(name="Signe Udenfor", email="signe@example.org")
     set_email_delivery(outsider, EmailTopic.NEW_THREADS, EmailDelivery.DAILY)
     set_email_delivery(outsider, EmailTopic.REPLIES, EmailDelivery.DAILY)
+    # Being named into the circle goes into the digest too, not by email at once.
+    set_email_delivery(daily_reader, EmailTopic.CIRCLES, EmailDelivery.DAILY)
     db.session.commit()
     thread = thread_service.create_thread(
         other_member,

@@ -280,3 +280,20 @@ def test_reading_the_thread_clears_the_bell_for_what_was_read(
     assert bell(client.get("/").get_data(as_text=True)) == 1
     client.get(f"/traad/{thread.id}")
     assert bell(client.get("/").get_data(as_text=True)) == 0
+
+
+def test_marking_a_theme_or_everything_read_clears_the_bell_too(
+    client, login_as, member, other_member, theme
+):
+    thread = thread_service.create_thread(member, theme, "Tråd", "Tekst")
+    thread_service.reply(other_member, thread, "Svar")
+    other_theme = factories.theme()
+    elsewhere = thread_service.create_thread(member, other_theme, "Anden tråd", "Tekst")
+    thread_service.reply(other_member, elsewhere, "Svar")
+    db.session.commit()
+    login_as(member)
+    assert bell(client.get("/").get_data(as_text=True)) == 2
+    client.submit(f"/tema/{theme.id}/marker-laest")
+    assert bell(client.get("/").get_data(as_text=True)) == 1
+    client.submit("/marker-alt-laest")
+    assert bell(client.get("/").get_data(as_text=True)) == 0
