@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -20,6 +22,7 @@ from jinja2 import TemplateNotFound
 # non-ASCII subjects into several encoded words drops the space between them
 # ("før netværksmødet" arrived as "førnetværksmødet").
 MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
+BODY_POLICY = policy.SMTP.clone(max_line_length=76)
 
 
 def site_url(endpoint: str, **values: object) -> str:
@@ -76,9 +79,14 @@ def build_message(
         message["References"] = in_reply_to
     for name, value in email.headers.items():
         message[name] = value
+    message["Date"] = format_datetime(datetime.now(UTC))
+    # The bodies are encoded under SMTP's own policy, so quoted-printable lines stay within
+    # RFC 2045's 76 characters; the headers keep MAIL_POLICY (see there why).
+    message.policy = BODY_POLICY
     message.set_content(email.text, cte="quoted-printable")
     if email.html:
         message.add_alternative(email.html, subtype="html", cte="quoted-printable")
+    message.policy = MAIL_POLICY
     return message
 
 
