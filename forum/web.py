@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -54,6 +54,9 @@ def select_locale() -> str:
     user = current_user
     if user and user.is_authenticated and user.language in LANGUAGES:
         return str(user.language)
+    # A page reached by a personal link (an email's unsubscribe link) speaks its owner's.
+    if g.get("link_owner_language") in LANGUAGES:
+        return str(g.link_owner_language)
     return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
 
 

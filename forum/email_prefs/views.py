@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -57,6 +58,8 @@ def unsubscribe(token: str) -> Page:
     found = unsubscribe_service.read_token(token)
     if found is None:
         return render_template("email_prefs/unsubscribe_invalid.html"), 404
+    g.link_owner_language = found.user.language
+    refresh()  # the language was chosen for this request before the token was read
     topic_name = _topic_name(found.topic)
     if request.method == "GET":
         return render_template("email_prefs/unsubscribe.html", token=token, topic=topic_name)

@@ -206,10 +206,11 @@ def test_unsubscribe_from_the_link_alone_page_and_one_click(app, mailbox, member
     link = message["List-Unsubscribe"].strip("<>")
     assert link in mailbox.body(message)  # also readable in the email itself
 
-    stranger = app.test_client()  # no cookies, no login
-    page = stranger.get(path_of(link))
+    stranger = app.test_client()  # no cookies, no login, a browser set to English
+    page = stranger.get(path_of(link), headers={"Accept-Language": "en-US"})
     assert page.status_code == 200
     assert "<button" in page.get_data(as_text=True)
+    assert '<html lang="da">' in page.get_data(as_text=True)  # the member's language
     assert email_delivery(member, EmailTopic.REPLIES) == EmailDelivery.IMMEDIATELY  # GET: no change
 
     # What a mail program sends (RFC 8058): no cookie, no CSRF token, just this body.
