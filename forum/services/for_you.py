@@ -26,7 +26,7 @@ from forum.models import (
     utcnow,
 )
 from forum.services.actions import OPEN_STATUSES
-from forum.services.surveys import is_open
+from forum.services.surveys import is_open, last_day
 
 # Requests for help older than this no longer wait for an answer on the home page.
 HELP_WINDOW = timedelta(days=30)
@@ -43,6 +43,7 @@ class ForYou:
 
     unanswered_meeting: Meeting | None = None
     open_survey: Survey | None = None
+    survey_last_day: date | None = None
     due_commitments: list[Commitment] = field(default_factory=list)
     due_by: date | None = None
     unread_mentions: int = 0
@@ -136,6 +137,8 @@ def waiting_for(person: User, today: date) -> ForYou:
         if not answered:
             result.unanswered_meeting = meeting
     result.open_survey = _open_unanswered_survey(person, today)
+    if result.open_survey is not None:
+        result.survey_last_day = last_day(result.open_survey)
     result.due_by = meeting.date if meeting is not None else today + timedelta(DUE_WINDOW_DAYS)
     result.due_commitments = list(
         db.session.scalars(

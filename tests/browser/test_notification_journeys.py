@@ -54,7 +54,7 @@ def test_a_reply_lights_the_bell_and_the_notification_leads_to_the_post(
     page.goto("/")
     assert bell_count(page) == before + 1
     expect(page.get_by_role("region", name=t("For you"))).to_contain_text(
-        re.compile(r"\d+ ulæste? svar til dig")
+        re.compile(r"\d+ ulæste? svar i tråde, du følger")
     )
     audit(page)
     screenshot(page, "home-for-you", width)

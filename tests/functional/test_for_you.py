@@ -54,7 +54,8 @@ def test_the_invitation_the_open_survey_and_the_commitments_due_are_listed_until
     db.session.commit()
     login_as(member)
     text = panel(client)
-    assert "Svar på invitationen til Forårsmøde" in text
+    assert "Svar på invitationen til mødet den" in text
+    assert "Forårsmøde" in text
     assert "Hvad vil du høre om?" in text
     assert "Skift til LED i magasinet" in text
     assert "Senere handling" not in text
