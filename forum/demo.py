@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select, update
 
 from forum.demo_cycle import seed_meeting_cycle
 from forum.extensions import db
-from forum.models import Notification, OutboxEmail, Post, Theme, User, utcnow
+from forum.models import Notification, OutboxEmail, Post, Theme, ThreadRead, User, utcnow
 from forum.permissions import Role
 from forum.services import accounts as account_service
 from forum.services import themes as theme_service
@@ -732,6 +732,15 @@ def _create_thread(spec: DemoThread, themes: dict[str, Theme], people: dict[str,
             update(Notification).where(Notification.post_id == post.id).values(created_at=moment)
         )
     thread.created_at = start
+    # Who wrote in the thread has read it up to their own last post, as real use leaves it.
+    for author_id, position in db.session.execute(
+        select(Post.author_id, func.max(Post.position))
+        .where(Post.thread_id == thread.id)
+        .group_by(Post.author_id)
+    ):
+        db.session.add(
+            ThreadRead(user_id=author_id, thread_id=thread.id, last_read_position=position)
+        )
     thread.last_post_at = moments[-1]
     last_author = spec.replies[-1].author if spec.replies else spec.author
     thread.last_poster_id = people[last_author].id

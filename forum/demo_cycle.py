@@ -25,6 +25,7 @@ from forum.models import (
     SurveyQuestion,
     SurveyResponse,
     Theme,
+    ThreadRead,
     User,
     Visibility,
     utcnow,
@@ -320,6 +321,9 @@ def _create_commitments(
                 )
                 entry.asks_for_help = True
                 entry.help_thread_id = thread.id
+                db.session.add(
+                    ThreadRead(user_id=people[owner].id, thread_id=thread.id, last_read_position=1)
+                )
             db.session.add(entry)
             commitment.entry_count += 1
             commitment.last_entry_at = max(commitment.last_entry_at or moment, moment)

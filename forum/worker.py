@@ -186,6 +186,8 @@ def deliver_due(now: datetime | None = None) -> PassReport:
             report.dropped += _failed(email_id, attempts, repr(error), now)
             break
         _finish(email_id, attempts=attempts, sent_at=utcnow(), last_error="")
+        if attempts > 1:  # the log said it failed before: say that it went in the end
+            current_app.logger.info("Email %s sent on attempt %s", email_id, attempts)
         report.sent += 1
     return report
 
