@@ -72,7 +72,12 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Requests are capped at 2 MB; upload views raise their own cap (forum/library).
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # The resource library's files: where they live (outside static/, under generated
+        # names) and how large one may be.
+        "UPLOAD_FOLDER": os.environ.get("FORUM_UPLOAD_FOLDER") or str(instance_path / "uploads"),
+        "UPLOAD_MAX_BYTES": int(os.environ.get("FORUM_UPLOAD_MAX_MB", "25")) * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
         "MAIL_SERVER": os.environ.get("FORUM_MAIL_SERVER", ""),

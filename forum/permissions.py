@@ -22,6 +22,7 @@ from forum.models import (
     Notification,
     Post,
     Report,
+    Resource,
     Survey,
     Theme,
     Thread,
@@ -31,6 +32,7 @@ from forum.models import (
 
 # The vocabularies live with the models; imported here under the names the gates use.
 from forum.models.vocabulary import CommitmentVisibility as CommitmentVisibility
+from forum.models.vocabulary import ResourceVisibility
 from forum.models.vocabulary import Role as Role
 from forum.models.vocabulary import Visibility as Visibility
 
@@ -505,6 +507,64 @@ def can_view_overview(user: User | None) -> bool:
     return is_facilitator(user)
 
 
+# --- the resource library ------------------------------------------------------------------
+
+
+def visible_resources(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter every resource list, count, link and notification must use.
+
+    Facilitators see every resource, removed ones included (the bin is theirs). A member sees
+    the network's resources that are not removed, and those they added themselves.
+    """
+    if not is_member(user):
+        return false()
+    if is_facilitator(user):
+        return true()
+    return and_(
+        Resource.removed_at.is_(None),
+        or_(Resource.visibility == ResourceVisibility.NETWORK, Resource.added_by_id == user.id),
+    )
+
+
+def access_resource(user: User | None, resource_id: int) -> Resource:
+    """Load a resource the user may see. Raises NotFound (404) for missing and hidden alike."""
+    resource = db.session.scalar(
+        select(Resource).where(Resource.id == resource_id).where(visible_resources(user))
+    )
+    if resource is None:
+        not_found()
+    return resource
+
+
+def can_see_resource(user: User | None, resource_id: int) -> bool:
+    """Return whether the user may see the resource now."""
+    return bool(
+        db.session.scalar(
+            select(exists().where(Resource.id == resource_id).where(visible_resources(user)))
+        )
+    )
+
+
+def can_add_resource(user: User | None) -> bool:
+    """Return whether the user may add resources to the library (every member)."""
+    return is_member(user)
+
+
+def can_edit_resource(user: User | None, resource: Resource) -> bool:
+    """Return whether the user may edit, replace or remove the resource (who added it, and
+    facilitators)."""
+    if not is_member(user):
+        return False
+    if is_facilitator(user):
+        return True
+    return resource.added_by_id == user.id and not resource.is_removed
+
+
+def can_use_bin(user: User | None) -> bool:
+    """Return whether the user may see removed resources and restore them (facilitators)."""
+    return is_facilitator(user)
+
+
 # --- notifications and email --------------------------------------------------------------
 
 
@@ -556,11 +616,15 @@ def visible_notifications(user: User | None) -> ColumnElement[bool]:
     commitment_visible = (
         exists().where(Commitment.id == Notification.commitment_id).where(visible_commitments(user))
     )
+    resource_visible = (
+        exists().where(Resource.id == Notification.resource_id).where(visible_resources(user))
+    )
     return and_(
         Notification.user_id == user.id,
         or_(Notification.thread_id.is_(None), thread_visible),
         or_(Notification.post_id.is_(None), post_visible),
         or_(Notification.commitment_id.is_(None), commitment_visible),
+        or_(Notification.resource_id.is_(None), resource_visible),
     )
 
 

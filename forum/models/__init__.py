@@ -10,6 +10,13 @@ from forum.models.accounts import (
 from forum.models.actions import Commitment, CommitmentComment, CommitmentGoal, LogEntry
 from forum.models.base import utcnow
 from forum.models.forum import CircleMember, Post, PostRevision, Theme, Thread
+from forum.models.library import (
+    Resource,
+    ResourceFile,
+    ResourceGoal,
+    ResourceTheme,
+    ResourceUse,
+)
 from forum.models.meetings import (
     Meeting,
     ReminderSent,
@@ -40,6 +47,8 @@ from forum.models.vocabulary import (
     QuestionKind,
     ReminderKind,
     ReportResolution,
+    ResourceKind,
+    ResourceVisibility,
     Role,
     RsvpAnswer,
     Visibility,
@@ -47,6 +56,13 @@ from forum.models.vocabulary import (
 )
 
 __all__ = [
+    "Resource",
+    "ResourceFile",
+    "ResourceGoal",
+    "ResourceKind",
+    "ResourceTheme",
+    "ResourceUse",
+    "ResourceVisibility",
     "DigestPeriod",
     "DigestSent",
     "EmailDelivery",

@@ -12,6 +12,7 @@ from forum.models.accounts import User
 from forum.models.actions import Commitment
 from forum.models.base import utcnow
 from forum.models.forum import Thread
+from forum.models.library import Resource
 from forum.models.meetings import Meeting, Survey
 from forum.models.vocabulary import (
     DigestPeriod,
@@ -94,6 +95,7 @@ class Notification(Model):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    resource_id: Mapped[int | None] = mapped_column(ForeignKey("resources.id", ondelete="CASCADE"))
     # A moderator's reason, shown only to the post's author (whose post it was).
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -105,6 +107,7 @@ class Notification(Model):
     meeting: Mapped[Meeting | None] = relationship()
     commitment: Mapped[Commitment | None] = relationship()
     survey: Mapped[Survey | None] = relationship()
+    resource: Mapped[Resource | None] = relationship()
 
     @property
     def is_read(self) -> bool:

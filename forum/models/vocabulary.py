@@ -93,6 +93,21 @@ class NotificationKind(StrEnum):
     SURVEY_OPENED = "survey_opened"
     SURVEY_CLOSING = "survey_closing"  # closes within three days
     REPORT_ANSWERED = "report_answered"  # a facilitator handled my report
+    NEW_RESOURCE = "new_resource"  # a new resource in a theme I follow
+
+
+class ResourceKind(StrEnum):
+    """What a resource in the library is."""
+
+    FILE = "file"  # an uploaded file, kept in versions
+    LINK = "link"  # an address on the web
+
+
+class ResourceVisibility(StrEnum):
+    """Who sees a resource."""
+
+    NETWORK = "network"  # every active member
+    FACILITATORS = "facilitators"  # facilitators and admins (and who added it), while prepared
 
 
 class EmailTopic(StrEnum):
@@ -167,6 +182,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.SURVEY_OPENED: EmailTopic.SURVEYS,
     NotificationKind.SURVEY_CLOSING: EmailTopic.SURVEYS,
     NotificationKind.REPORT_ANSWERED: EmailTopic.REPORTS,
+    NotificationKind.NEW_RESOURCE: EmailTopic.NEW_THREADS,
 }
 
 # Replies to me, mentions, circles and moderation of my posts go at once; the rest weekly.

@@ -23,6 +23,7 @@ from forum.models import (
     Notification,
     Post,
     Report,
+    Resource,
     Survey,
     Theme,
     ThemeWatch,
@@ -44,6 +45,7 @@ from forum.services.outbox import queue_to_user, thread_message_id
 # Kinds a muted thread or theme silences; what a moderator does to one's post still comes.
 MUTABLE_KINDS = frozenset(
     {
+        NotificationKind.NEW_RESOURCE,
         NotificationKind.REPLY,
         NotificationKind.NEW_THREAD,
         NotificationKind.HELP_REPLY,
@@ -126,8 +128,11 @@ def _may_see(
     post: Post | None,
     commitment: Commitment | None,
     report: Report | None,
+    resource: Resource | None = None,
 ) -> bool:
     """Return whether the recipient may see everything the notification points at, now."""
+    if resource is not None and not permissions.can_see_resource(recipient, resource.id):
+        return False
     if post is not None and not permissions.can_see_post(recipient, post.id):
         return False
     if thread is not None and not permissions.can_see_thread(recipient, thread.id):
@@ -164,6 +169,7 @@ def notify(
     meeting: Meeting | None = None,
     survey: Survey | None = None,
     report: Report | None = None,
+    resource: Resource | None = None,
     reason: str = "",
 ) -> Notification | None:
     """Tell one person that something happened; return the notification, or None if not told.
@@ -175,7 +181,7 @@ def notify(
         return None
     if not recipient.is_enabled:
         return None
-    if not _may_see(recipient, thread, post, commitment, report):
+    if not _may_see(recipient, thread, post, commitment, report, resource):
         return None
     theme_id = theme.id if theme is not None else (thread.theme_id if thread is not None else None)
     if _is_muted(recipient, kind, thread, theme_id):
@@ -191,6 +197,7 @@ def notify(
         meeting_id=meeting.id if meeting is not None else None,
         survey_id=survey.id if survey is not None else None,
         report_id=report.id if report is not None else None,
+        resource_id=resource.id if resource is not None else None,
         reason=reason,
     )
     db.session.add(notification)
