@@ -187,6 +187,7 @@ def init_app(app: Flask) -> None:
     from forum.auth import bp as auth_bp
     from forum.core import bp as core_bp
     from forum.email_prefs import bp as email_bp
+    from forum.library import bp as library_bp
     from forum.meetings import bp as meetings_bp
     from forum.members import bp as members_bp
     from forum.moderation import bp as moderation_bp
@@ -204,12 +205,15 @@ def init_app(app: Flask) -> None:
         actions_bp,
         notifications_bp,
         email_bp,
+        library_bp,
     ):
         app.register_blueprint(blueprint)
 
     from forum import cli
+    from forum.services import uploads
 
     cli.init_app(app)
+    uploads.init_app(app)
 
     app.before_request(_refuse_nul)
     app.before_request(_require_login)

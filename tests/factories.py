@@ -7,7 +7,7 @@ import itertools
 from werkzeug.security import generate_password_hash
 
 from forum.extensions import db
-from forum.models import Post, Theme, Thread, User
+from forum.models import Post, Resource, ResourceKind, Theme, Thread, User
 from forum.services import threads as thread_service
 
 PASSWORD = "correct-horse-battery"
@@ -57,3 +57,23 @@ def reply(author: User, thread: Thread, body: str = "Et svar") -> Post:
     post = thread_service.reply(author, thread, body)
     db.session.commit()
     return post
+
+
+def file_resource(
+    adder: User,
+    name: str = "Plakat.png",
+    data: bytes | None = None,
+    title: str = "Plakat til repair café",
+    **fields: object,
+) -> Resource:
+    """Make a file resource with one version, its file stored as an upload view would."""
+    from forum.services import uploads
+    from tests import samples
+
+    resource = Resource(kind=ResourceKind.FILE, title=title, added_by_id=adder.id, **fields)
+    db.session.add(resource)
+    db.session.flush()
+    checked = uploads.check_upload(name, samples.image("PNG") if data is None else data)
+    uploads.add_file_version(resource, uploads.store(checked), adder)
+    db.session.commit()
+    return resource

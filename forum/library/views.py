@@ -1,0 +1,1 @@
+"""The resource library's pages and forms."""
