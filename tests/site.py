@@ -93,6 +93,7 @@ def build_world() -> World:
         due_date=None,
     )
     action_service.log_progress(author, commitment, tried="Skilte", learned="Det virker")
+    resource = factories.file_resource(author)  # an image: its file and its preview
     # Objects in the states that show the restore forms.
     hidden = factories.thread(author, theme, "Skjult tråd")
     moderation_service.hide_thread(facilitator, hidden, "Spam")
@@ -136,6 +137,8 @@ def build_world() -> World:
             "meeting_id": meeting.id,
             "question_id": questions[0].id,
             "commitment_id": commitment.id,
+            "resource_id": resource.id,
+            "version_id": resource.versions[0].id,
             # The report answered when the facilitator hid the reply made one for its reporter.
             "notification_id": db.session.scalar(select(func.min(Notification.id))),
             "filename": "css/forum.css",

@@ -205,6 +205,12 @@ ROUTES: dict[str, Route] = {
     "admin.move_theme": Route("POST", "/admin/temaer/{theme}/flyt", ADMINS),
     "admin.archive_theme": Route("GET", "/admin/temaer/{theme}/arkiver", ADMINS),
     "admin.restore_theme": Route("POST", "/admin/temaer/{theme}/genopret", ADMINS),
+    # {resource} is {author}'s image, shared with the network; {version} its one file.
+    "library.download": Route("GET", "/ressourcer/{resource}/fil", members_only()),
+    "library.download_version": Route(
+        "GET", "/ressourcer/{resource}/fil/{version}", members_only()
+    ),
+    "library.preview": Route("GET", "/ressourcer/{resource}/forhaandsvisning", members_only()),
 }
 
 
@@ -272,7 +278,10 @@ def _world() -> tuple[dict[str, int], dict[str, int]]:
     commitment = action_service.create_commitment(
         author, title="Affaldssortering", why="", theme=theme, sdgs=[], meeting=None, due_date=None
     )
+    resource = factories.file_resource(author)
     values = {
+        "resource": resource.id,
+        "version": resource.versions[0].id,
         "theme": theme.id,
         "author": author.id,
         "author_handle": author.handle,

@@ -38,6 +38,9 @@ BOMB_RATIO_FLOOR = 20 * 1024 * 1024
 # The one part read from an Office or OpenDocument zip is small; a large one is suspect.
 PART_MAX = 1024 * 1024
 
+# Control characters that text does not contain (tab, line feed, form feed and carriage
+# return it does): their presence means binary data of a type not accepted.
+BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 # Text that a browser could take for markup, looked for in the first kilobyte.
 TEXT_PROBE = 1024
 MARKUP = re.compile(rb"<(?:html|!doctype|svg|script|\?xml|head|body|iframe)\b", re.IGNORECASE)
@@ -165,12 +168,11 @@ def clean_filename(name: str) -> str:
     """
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = " ".join(name.split())  # tabs, line breaks and runs of spaces become one space
     name = "".join(c for c in name if not _is_control(c))
-    name = re.sub(r'[<>:"|?*]', "_", name)
-    name = " ".join(name.split())  # tabs and runs of spaces become one space
-    name = name.strip(" .")
+    name = re.sub(r'[<>:"|?*]', "_", name).rstrip(" .")
     stem, extension = split_extension(name)
-    stem = stem.strip(" .")
+    stem = stem.strip(" .")  # no hidden files (".bashrc"), no ".."
     suffix = f".{extension}" if extension else ""
     if not stem:
         stem = FALLBACK_STEM
@@ -249,8 +251,8 @@ def _refuse_bomb() -> ServiceError:
 def _check_text(data: bytes) -> None:
     """Check that the bytes are text a browser will not take for markup.
 
-    Raises ServiceError for bytes that are not UTF-8, contain NUL (binary data of a type not
-    accepted), or look like HTML, SVG or XML.
+    Raises ServiceError for bytes that are not UTF-8, contain NUL or other control characters
+    (binary data of a type not accepted), or look like HTML, SVG or XML.
     """
     if data.startswith(UTF8_BOM):
         data = data[len(UTF8_BOM) :]
@@ -266,7 +268,7 @@ def _check_text(data: bytes) -> None:
             ),
             field="file",
         ) from None
-    if "\x00" in text:
+    if BINARY.search(text):
         raise _refuse_type()
     if MARKUP.search(data[:TEXT_PROBE]):
         raise ServiceError(
