@@ -31,9 +31,8 @@ def content_disposition(disposition: str, name: str) -> str:
     """Return a Content-Disposition header naming the file, in UTF-8 (RFC 6266 / 8187) with
     an ASCII fallback for old clients."""
     # Old clients get æ, ø and å spelled out (as in @handles), other accents dropped.
-    ascii_name = unicodedata.normalize("NFKD", name.translate(DANISH)).encode("ascii", "ignore")
-    ascii_name = ascii_name.decode()
-    ascii_name = "".join(c for c in ascii_name if " " <= c <= "~" and c not in '"\\%')
+    decomposed = unicodedata.normalize("NFKD", name.translate(DANISH))
+    ascii_name = "".join(c for c in decomposed if " " <= c <= "~" and c not in '"\\%')
     ascii_name = ascii_name.strip() or "fil"
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
