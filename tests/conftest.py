@@ -177,6 +177,7 @@ def make_test_app(database_url: str, smtp_port: int, instance: Path) -> Flask:
             "MAIL_SENDER": "Netværksforum <forum@example.org>",
             "SERVER_NAME": None,
             "FORUM_BASE_URL": "http://localhost",  # the test client's host, so links work
+            "UPLOAD_FOLDER": str(instance / "uploads"),  # never the real instance folder
         }
     )
     with app.app_context():

@@ -18,11 +18,13 @@ from forum.models import Invitation, Notification, PasswordResetToken, Post, Use
 from forum.services import accounts as account_service
 from forum.services import actions as action_service
 from forum.services import calendar as calendar_service
+from forum.services import library as library_service
 from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
 from forum.services import surveys as survey_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
+from forum.services import uploads
 from forum.services.meetings import MeetingDetails
 from forum.services.unsubscribe import make_token
 from tests import factories
@@ -93,7 +95,21 @@ def build_world() -> World:
         due_date=None,
     )
     action_service.log_progress(author, commitment, tried="Skilte", learned="Det virker")
+    resource = library_service.add_file(
+        author,
+        library_service.ResourceDetails(title="Tjekliste", themes=[theme], sdgs=[12]),
+        uploads.check_upload("tjekliste.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    library_service.add_link(
+        author,
+        library_service.ResourceDetails(title="Link", themes=[theme], meeting=meeting),
+        "https://example.org",
+    )
     # Objects in the states that show the restore forms.
+    removed = library_service.add_link(
+        author, library_service.ResourceDetails(title="Fjernet", themes=[theme]), "https://x.dk"
+    )
+    library_service.remove_resource(facilitator, removed)
     hidden = factories.thread(author, theme, "Skjult tråd")
     moderation_service.hide_thread(facilitator, hidden, "Spam")
     archived = factories.theme()
@@ -136,6 +152,8 @@ def build_world() -> World:
             "meeting_id": meeting.id,
             "question_id": questions[0].id,
             "commitment_id": commitment.id,
+            "resource_id": resource.id,
+            "version_id": resource.versions[0].id,
             # The report answered when the facilitator hid the reply made one for its reporter.
             "notification_id": db.session.scalar(select(func.min(Notification.id))),
             "filename": "css/forum.css",
@@ -154,6 +172,7 @@ def build_world() -> World:
         more_pages=[
             ("threads.thread", {"thread_id": hidden.id}),
             ("admin.account", {"user_id": deactivated.id}),
+            ("library.resource", {"resource_id": removed.id}),
         ],
     )
 
