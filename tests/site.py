@@ -100,6 +100,11 @@ def build_world() -> World:
         library_service.ResourceDetails(title="Tjekliste", themes=[theme], sdgs=[12]),
         uploads.check_upload("tjekliste.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
+    image = library_service.add_file(
+        author,
+        library_service.ResourceDetails(title="Billede", themes=[theme]),
+        uploads.check_upload("billede.png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+    )
     library_service.add_link(
         author,
         library_service.ResourceDetails(title="Link", themes=[theme], meeting=meeting),
@@ -162,6 +167,8 @@ def build_world() -> World:
             "threads.remove_circle_member": {"thread_id": circle.id, "user_id": circle_member.id},
             "threads.open_to_network": {"thread_id": circle.id},
             "threads.restore_thread": {"thread_id": hidden.id},
+            "library.preview": {"resource_id": image.id},
+            "library.restore": {"resource_id": removed.id},
             "admin.restore_theme": {"theme_id": archived.id},
             "admin.reactivate": {"user_id": deactivated.id},
             "auth.accept_invitation": {"token": INVITATION_TOKEN},

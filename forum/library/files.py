@@ -24,7 +24,7 @@ def _send(version: ResourceFile, inline: bool = False, name: str | None = None) 
         not_found()
     response = send_file(
         path,
-        mimetype=version.content_type if name is None else "image/png",
+        mimetype=version.content_type,
         as_attachment=not inline,
         download_name=version.original_name,
         max_age=0,

@@ -80,12 +80,16 @@ def check_upload(filename: str, data: bytes) -> CheckedFile:
 
 
 def store(checked: CheckedFile) -> StoredFile:
-    """Write the file under a generated name; it is deleted again if the transaction rolls
-    back."""
-    name = secrets.token_hex(16)
-    (folder() / name).write_bytes(checked.data)
-    db.session().info.setdefault(_WRITTEN, []).append(name)
-    return StoredFile(stored_name=name, checked=checked)
+    """Write the file under a generated name (an image also as its own preview); they are
+    deleted again if the transaction rolls back."""
+    names = [secrets.token_hex(16)]
+    if checked.content_type.startswith("image/"):
+        names.append(secrets.token_hex(16))
+    for name in names:
+        (folder() / name).write_bytes(checked.data)
+        db.session().info.setdefault(_WRITTEN, []).append(name)
+    preview = names[1] if len(names) > 1 else None
+    return StoredFile(stored_name=names[0], checked=checked, preview_name=preview)
 
 
 def add_file_version(resource: Resource, stored: StoredFile, uploader: User) -> ResourceFile:
