@@ -7,6 +7,7 @@ from flask import Flask, current_app
 
 from forum import rendering, worker
 from forum.extensions import db
+from forum.models import utcnow
 from forum.permissions import ROLES, Role
 from forum.services import ServiceError
 from forum.services import accounts as account_service
@@ -67,6 +68,16 @@ def rerender_command(batch_size: int) -> None:
     click.echo(f"Re-rendered {done} stored texts")
 
 
+@click.command("purge-removed")
+def purge_removed_command() -> None:
+    """Delete the resources that have been in the bin for more than 30 days, with their files."""
+    purged = worker.purge_removed_resources(utcnow())
+    if not purged:
+        click.echo("Nothing to purge")
+    for item in purged:
+        click.echo(f"Purged resource {item.resource_id} “{item.title}” ({len(item.files)} files)")
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run one pass (timed jobs, then delivery) and exit.")
 @click.option(
@@ -94,6 +105,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(set_password_command)
     app.cli.add_command(rerender_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(purge_removed_command)
     from forum.demo import seed_demo_command
 
     app.cli.add_command(seed_demo_command)

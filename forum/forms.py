@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import get_translations, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, SelectField
 
 from forum.services import ServiceError
 
@@ -121,6 +121,19 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(value)
     return number if number <= ID_MAX else None
+
+
+def _optional_resource(value: object) -> int | None:
+    """Return the resource id chosen, None for none, or 0 (no resource) for anything else."""
+    if value in ("", None):
+        return None
+    return parse_id(value) or 0
+
+
+def resource_field() -> SelectField:
+    """Return the "Insert a resource" select of a writing form; the view offers the choices
+    (forum.library.picker)."""
+    return SelectField(_l("Insert a resource"), coerce=_optional_resource, validate_choice=False)
 
 
 class IdListField(Field):

@@ -560,6 +560,11 @@ def can_edit_resource(user: User | None, resource: Resource) -> bool:
     return resource.added_by_id == user.id and not resource.is_removed
 
 
+def can_restrict_resource(user: User | None) -> bool:
+    """Return whether the user may keep a resource for the facilitators only (facilitators)."""
+    return is_facilitator(user)
+
+
 def can_use_bin(user: User | None) -> bool:
     """Return whether the user may see removed resources and restore them (facilitators)."""
     return is_facilitator(user)
@@ -675,6 +680,10 @@ class ReaderAbilities:
     def view_overview(self) -> bool:
         """Return whether the reader may see the facilitator overview and preparation pages."""
         return can_view_overview(self._user)
+
+    def use_bin(self) -> bool:
+        """Return whether the reader may open the library's bin and restore from it."""
+        return can_use_bin(self._user)
 
     def see_hidden_posts(self) -> bool:
         """Return whether hidden posts are shown to the reader (and counted for them)."""

@@ -18,8 +18,10 @@ from forum.models import (
     Meeting,
     Post,
     PostRevision,
+    Resource,
 )
 from forum.services.actions import TEXT_MAX as ACTION_TEXT_MAX
+from forum.services.library import DESCRIPTION_MAX as RESOURCE_TEXT_MAX
 from forum.services.meetings import TEXT_MAX as MEETING_TEXT_MAX
 from forum.services.threads import BODY_MAX
 
@@ -59,6 +61,7 @@ MARKDOWN_FIELDS: tuple[MarkdownField, ...] = (
     MarkdownField(CommitmentComment, "body", ACTION_TEXT_MAX),
     MarkdownField(Meeting, "agenda", MEETING_TEXT_MAX),
     MarkdownField(Meeting, "practical", MEETING_TEXT_MAX),
+    MarkdownField(Resource, "description", RESOURCE_TEXT_MAX),
 )
 
 

@@ -36,6 +36,7 @@ from forum.extensions import db
 from forum.models import OutboxEmail
 from forum.models.base import utcnow
 from forum.services import digests as digest_service
+from forum.services import library as library_service
 from forum.services import reminders as reminder_service
 from forum.services.closing_surveys import notify_closing_surveys
 from forum.services.email_content import (
@@ -51,6 +52,8 @@ from forum.services.meetings import TIMEZONE
 SERVER_AWAY = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
 LONGEST_RETRY = timedelta(days=1)
 TIMED_JOBS_EVERY = timedelta(minutes=1)
+# The library's bin is emptied of resources past their 30 days this often (idempotent).
+PURGE_EVERY = timedelta(days=1)
 
 
 @dataclass
@@ -63,6 +66,7 @@ class PassReport:
     reminders: int = 0
     survey_notices: int = 0
     digests: int = 0
+    purged: int = 0
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -192,10 +196,27 @@ def deliver_due(now: datetime | None = None) -> PassReport:
     return report
 
 
-def run_timed_jobs(now: datetime | None = None) -> PassReport:
-    """Queue what is due now: meeting reminders, closing-survey notices and digests."""
+def purge_removed_resources(now: datetime) -> list[library_service.Purged]:
+    """Delete the resources past their time in the bin, commit, and log what went."""
+    purged = library_service.purge_removed(now)
+    db.session.commit()  # the files are deleted once the rows are gone for good
+    for item in purged:
+        current_app.logger.info(
+            "Purged removed resource %s (%r) and its files %s",
+            item.resource_id,
+            item.title,
+            ", ".join(item.files) or "(none)",
+        )
+    return purged
+
+
+def run_timed_jobs(now: datetime | None = None, purge: bool = True) -> PassReport:
+    """Queue what is due now: meeting reminders, closing-survey notices and digests; and,
+    with `purge`, empty the library's bin of what is past its time."""
     now = now or utcnow()
     report = PassReport()
+    if purge:
+        report.purged = len(purge_removed_resources(now))
     today = now.replace(tzinfo=UTC).astimezone(TIMEZONE).date()  # reminders count local days
     report.reminders = reminder_service.send_reminders(today).total
     db.session.commit()
@@ -205,9 +226,11 @@ def run_timed_jobs(now: datetime | None = None) -> PassReport:
     return report
 
 
-def run_once(now: datetime | None = None, timed_jobs: bool = True) -> PassReport:
+def run_once(
+    now: datetime | None = None, timed_jobs: bool = True, purge: bool = True
+) -> PassReport:
     """Run the timed jobs (unless told not to), then deliver every due email."""
-    report = run_timed_jobs(now) if timed_jobs else PassReport()
+    report = run_timed_jobs(now, purge=purge) if timed_jobs else PassReport()
     delivered = deliver_due(now)
     report.sent, report.failed, report.dropped = delivered.sent, delivered.failed, delivered.dropped
     return report
@@ -220,6 +243,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
         self.jobs_ran_at: datetime | None = None
+        self.purged_at: datetime | None = None
 
     def stop(self, _signum: int | None = None, _frame: FrameType | None = None) -> None:
         """Finish the email in hand, then stop (on SIGTERM or SIGINT)."""
@@ -233,10 +257,13 @@ class Worker:
         while not self.stopping.is_set():
             now = utcnow()
             due = self.jobs_ran_at is None or now - self.jobs_ran_at >= TIMED_JOBS_EVERY
+            purge = self.purged_at is None or now - self.purged_at >= PURGE_EVERY
             try:
-                run_once(timed_jobs=due)  # each part reads the clock itself
+                run_once(timed_jobs=due, purge=purge)  # each part reads the clock itself
                 if due:
                     self.jobs_ran_at = now
+                    if purge:
+                        self.purged_at = now
             except Exception:  # the database may be restarting: wait, then try again
                 db.session.rollback()
                 current_app.logger.exception("Worker pass failed")

@@ -18,14 +18,16 @@ from forum.models import Invitation, Notification, PasswordResetToken, Post, Use
 from forum.services import accounts as account_service
 from forum.services import actions as action_service
 from forum.services import calendar as calendar_service
+from forum.services import library as library_service
 from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
 from forum.services import surveys as survey_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
+from forum.services import uploads
 from forum.services.meetings import MeetingDetails
 from forum.services.unsubscribe import make_token
-from tests import factories
+from tests import factories, samples
 
 INVITATION_TOKEN = "invitation-token-for-the-walk"
 RESET_TOKEN = "reset-token-for-the-walk"
@@ -93,8 +95,26 @@ def build_world() -> World:
         due_date=None,
     )
     action_service.log_progress(author, commitment, tried="Skilte", learned="Det virker")
-    resource = factories.file_resource(author)  # an image: its file and its preview
+    resource = library_service.add_file(
+        author,
+        library_service.ResourceDetails(title="Tjekliste", themes=[theme], sdgs=[12]),
+        uploads.check_upload("tjekliste.pdf", samples.pdf()),
+    )
+    image = library_service.add_file(
+        author,
+        library_service.ResourceDetails(title="Billede", themes=[theme]),
+        uploads.check_upload("billede.png", samples.image("PNG")),
+    )
+    library_service.add_link(
+        author,
+        library_service.ResourceDetails(title="Link", themes=[theme], meeting=meeting),
+        "https://example.org",
+    )
     # Objects in the states that show the restore forms.
+    removed = library_service.add_link(
+        author, library_service.ResourceDetails(title="Fjernet", themes=[theme]), "https://x.dk"
+    )
+    library_service.remove_resource(facilitator, removed)
     hidden = factories.thread(author, theme, "Skjult tråd")
     moderation_service.hide_thread(facilitator, hidden, "Spam")
     archived = factories.theme()
@@ -147,6 +167,8 @@ def build_world() -> World:
             "threads.remove_circle_member": {"thread_id": circle.id, "user_id": circle_member.id},
             "threads.open_to_network": {"thread_id": circle.id},
             "threads.restore_thread": {"thread_id": hidden.id},
+            "library.preview": {"resource_id": image.id},
+            "library.restore": {"resource_id": removed.id},
             "admin.restore_theme": {"theme_id": archived.id},
             "admin.reactivate": {"user_id": deactivated.id},
             "auth.accept_invitation": {"token": INVITATION_TOKEN},
@@ -157,6 +179,7 @@ def build_world() -> World:
         more_pages=[
             ("threads.thread", {"thread_id": hidden.id}),
             ("admin.account", {"user_id": deactivated.id}),
+            ("library.resource", {"resource_id": removed.id}),
         ],
     )
 

@@ -26,12 +26,14 @@ from forum.extensions import db
 from forum.models import Post, User
 from forum.services import accounts as account_service
 from forum.services import actions as action_service
+from forum.services import library as library_service
 from forum.services import meetings as meeting_service
 from forum.services import moderation as moderation_service
 from forum.services import surveys as survey_service
 from forum.services import threads as thread_service
+from forum.services import uploads
 from forum.services.meetings import MeetingDetails
-from tests import factories
+from tests import factories, samples
 
 LOGIN = "login"
 OK = "ok"
@@ -187,6 +189,23 @@ ROUTES: dict[str, Route] = {
     "actions.overview": Route("GET", "/facilitator/oversigt", FACILITATORS),
     "actions.prepare": Route("GET", "/moeder/{meeting}/forberedelse", FACILITATORS),
     "actions.prepare_csv": Route("GET", "/moeder/{meeting}/forberedelse.csv", FACILITATORS),
+    # {resource} is a file {author} added to the network's library: only they and the
+    # facilitators change it; the bin is the facilitators'. The PDF has no preview image.
+    "library.index": Route("GET", "/ressourcer", members_only()),
+    "library.new": Route("GET", "/ressourcer/ny", members_only()),
+    "library.resource": Route("GET", "/ressourcer/{resource}", members_only()),
+    "library.edit": Route("GET", "/ressourcer/{resource}/rediger", members_only(member=403)),
+    "library.replace": Route("POST", "/ressourcer/{resource}/erstat", members_only(member=403)),
+    "library.remove": Route("GET", "/ressourcer/{resource}/fjern", members_only(member=403)),
+    "library.bin": Route("GET", "/ressourcer/papirkurv", FACILITATORS),
+    "library.restore": Route("POST", "/ressourcer/{resource}/gendan", FACILITATORS),
+    "library.download": Route("GET", "/ressourcer/{resource}/fil", members_only()),
+    "library.download_version": Route(
+        "GET", "/ressourcer/{resource}/fil/{resource_version}", members_only()
+    ),
+    "library.preview": Route(
+        "GET", "/ressourcer/{resource}/forhaandsvisning", members_only(404, 404, 404)
+    ),
     "notifications.index": Route("GET", "/varsler", members_only()),
     # Nobody opens or marks someone else's notification: 404 as for one that doesn't exist.
     "notifications.open_notification": Route("GET", "/varsler/999999", members_only(404, 404, 404)),
@@ -205,12 +224,6 @@ ROUTES: dict[str, Route] = {
     "admin.move_theme": Route("POST", "/admin/temaer/{theme}/flyt", ADMINS),
     "admin.archive_theme": Route("GET", "/admin/temaer/{theme}/arkiver", ADMINS),
     "admin.restore_theme": Route("POST", "/admin/temaer/{theme}/genopret", ADMINS),
-    # {resource} is {author}'s image, shared with the network; {version} its one file.
-    "library.download": Route("GET", "/ressourcer/{resource}/fil", members_only()),
-    "library.download_version": Route(
-        "GET", "/ressourcer/{resource}/fil/{version}", members_only()
-    ),
-    "library.preview": Route("GET", "/ressourcer/{resource}/forhaandsvisning", members_only()),
 }
 
 
@@ -278,10 +291,14 @@ def _world() -> tuple[dict[str, int], dict[str, int]]:
     commitment = action_service.create_commitment(
         author, title="Affaldssortering", why="", theme=theme, sdgs=[], meeting=None, due_date=None
     )
-    resource = factories.file_resource(author)
+    resource = library_service.add_file(
+        author,
+        library_service.ResourceDetails(title="Tjekliste", themes=[theme]),
+        uploads.check_upload("tjekliste.pdf", samples.pdf()),
+    )
     values = {
         "resource": resource.id,
-        "version": resource.versions[0].id,
+        "resource_version": resource.versions[0].id,
         "theme": theme.id,
         "author": author.id,
         "author_handle": author.handle,

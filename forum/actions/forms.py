@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forum.forms import Form, IdListField, parse_id
+from forum.forms import Form, IdListField, parse_id, resource_field
 from forum.models import CommitmentStatus
 from forum.permissions import CommitmentVisibility
 from forum.sdgs import SDGS, sdg_label
@@ -153,6 +153,7 @@ class LogForm(Form):
         render_kw={"rows": 4, "data-mentions": True},
     )
     ask_for_help = BooleanField(_l("Ask the network for help"))
+    resource_id = resource_field()
 
 
 class StatusForm(Form):

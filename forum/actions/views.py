@@ -26,6 +26,7 @@ from forum.actions.forms import (
 )
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
+from forum.library.picker import offer_resources, with_chosen_resource
 from forum.members.messages import flash_unreachable
 from forum.models import Commitment, Meeting, Theme, User
 from forum.permissions import (
@@ -250,12 +251,13 @@ def log_entry(commitment_id: int) -> Page:
     item = access_commitment(current_user, commitment_id)
     require(can_edit_commitment(current_user, item))
     form = LogForm()
+    offer_resources(form.resource_id, _me())
     if form.validate_on_submit():
         try:
             entry = action_service.log_progress(
                 _me(),
                 item,
-                tried=form.tried.data or "",
+                tried=with_chosen_resource(_me(), form.tried.data or "", form.resource_id),
                 learned=form.learned.data or "",
                 blocking=form.blocking.data or "",
                 needs=form.needs.data or "",

@@ -1,4 +1,5 @@
-"""The resource library: pages and forms (views) and file downloads (files)."""
+"""The resource library: files and links by theme, where they came from and where they are
+used."""
 
 from flask import Blueprint
 

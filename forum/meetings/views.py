@@ -38,6 +38,7 @@ from forum.permissions import (
 )
 from forum.services import ServiceError
 from forum.services import calendar as calendar_service
+from forum.services import library as library_service
 from forum.services import meetings as meeting_service
 from forum.services import surveys as survey_service
 
@@ -146,6 +147,7 @@ def _render_meeting(meeting: Meeting, form: RsvpForm) -> Page:
         survey_open=survey is not None and survey_service.is_open(survey),
         may_manage=can_manage_meetings(current_user),
         may_see_attendance=can_view_attendance(current_user),
+        resources=library_service.meeting_resources(_me(), meeting),
     )
 
 

@@ -65,6 +65,8 @@ def target_of(notification: Notification) -> str:
         return url_for("meetings.meeting", meeting_id=notification.meeting_id)
     if notification.report_id is not None:
         return url_for("moderation.my_reports")
+    if notification.resource_id is not None:
+        return url_for("library.resource", resource_id=notification.resource_id)
     return url_for("notifications.index")
 
 

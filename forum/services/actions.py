@@ -46,6 +46,7 @@ from forum.permissions import (
 )
 from forum.sdgs import SDGS
 from forum.services import ServiceError, check_plausible_date, events
+from forum.services.library import record_uses
 from forum.services.mail import site_url
 from forum.services.mentions import handles_in, notify_mentions, unreachable_mentions
 from forum.services.threads import BODY_MAX
@@ -258,6 +259,7 @@ def create_commitment(
     )
     db.session.add(commitment)
     db.session.flush()
+    record_uses(commitment=commitment)
     return commitment
 
 
@@ -288,6 +290,7 @@ def update_commitment(
     )
     commitment.updated_at = utcnow()
     db.session.flush()
+    record_uses(commitment=commitment)
     return commitment
 
 
@@ -382,6 +385,7 @@ def log_progress(
         thread = start_thread(author, commitment.theme, help_title, help_body, Visibility.NETWORK)
         entry.help_thread_id = thread.id
     db.session.flush()
+    record_uses(log_entry=entry)
     html, told = _entry_mentions(entry)
     notify_mentions(author, html, before=told, commitment=commitment)
     return entry

@@ -27,11 +27,17 @@ from forum.models import (
     OutboxEmail,
     Post,
     Report,
+    Resource,
     Survey,
     Thread,
     User,
 )
-from forum.models.vocabulary import TOPIC_OF_KIND, CommitmentVisibility, NotificationKind
+from forum.models.vocabulary import (
+    TOPIC_OF_KIND,
+    CommitmentVisibility,
+    NotificationKind,
+    ResourceVisibility,
+)
 from forum.services.mail import site_url
 from forum.services.unsubscribe import make_token
 
@@ -121,6 +127,8 @@ def _check_access(reader: User, note: Notification) -> None:
         reader, note.commitment_id
     ):
         raise Drop("the reader may no longer see the commitment")
+    if note.resource_id is not None and not permissions.can_see_resource(reader, note.resource_id):
+        raise Drop("the reader may no longer see the resource")
     if note.report_id is not None:
         report = db.session.get(Report, note.report_id)
         if report is None or report.reporter_id != reader.id:
@@ -264,6 +272,23 @@ def _commitment_text(note: Notification, commitment: Commitment) -> Notification
     return NotificationText(subject, subject + ".", link)
 
 
+def _resource_text(note: Notification, resource: Resource) -> NotificationText:
+    """Return the words of a notification that a resource was added to a followed theme.
+
+    A resource kept for the facilitators is never named by title in an email: only that
+    something is new in the library, and a link.
+    """
+    link = site_url("library.resource", resource_id=resource.id)
+    if resource.visibility != ResourceVisibility.NETWORK:
+        subject = _("New resource in the library")
+        return NotificationText(
+            subject, _("There is a new resource in a theme you follow. Log in to see it."), link
+        )
+    actor = note.actor.name if note.actor is not None else _("Someone")
+    subject = _("%(actor)s added “%(title)s” to the library", actor=actor, title=resource.title)
+    return NotificationText(subject, subject + ".", link)
+
+
 def notification_text(reader: User, note: Notification) -> NotificationText:
     """Return what an email about the notification may say to the reader.
 
@@ -279,6 +304,10 @@ def notification_text(reader: User, note: Notification) -> NotificationText:
         post = db.session.get(Post, note.post_id) if note.post_id is not None else None
         assert isinstance(thread, Thread)
         return _thread_text(note, thread, post)
+    if note.resource_id is not None:
+        resource = _load(Resource, note.resource_id)
+        assert isinstance(resource, Resource)
+        return _resource_text(note, resource)
     if note.commitment_id is not None:
         commitment = _load(Commitment, note.commitment_id)
         assert isinstance(commitment, Commitment)

@@ -304,6 +304,7 @@ def recent_notifications(
             selectinload(Notification.meeting),
             selectinload(Notification.commitment),
             selectinload(Notification.survey),
+            selectinload(Notification.resource),
         )
         .order_by(Notification.id.desc())
         .limit(PAGE_SIZE + 1)

@@ -18,6 +18,7 @@ from forum.models import (
     Commitment,
     LogEntry,
     Meeting,
+    Resource,
     Rsvp,
     User,
 )
@@ -33,6 +34,7 @@ from forum.services.actions import (
     meeting_before,
     with_details,
 )
+from forum.services.library import meeting_resources
 from forum.services.surveys import SurveyResults
 
 # A commitment shares a thread's title limit; the actions forms read it from here.
@@ -66,6 +68,8 @@ class Preparation:
     latest_entries: dict[int, list[LogEntry]]
     help_requests: list[LogEntry]
     survey: SurveyResults | None
+    # The material from and for the meeting in the library (a speaker's slides).
+    resources: list[Resource] = field(default_factory=list)
 
 
 def latest_entries(commitment_ids: list[int], per: int) -> dict[int, list[LogEntry]]:
@@ -159,6 +163,7 @@ def meeting_preparation(viewer: User, meeting: Meeting) -> Preparation:
         latest_entries=latest_entries(ids, PREPARATION_ENTRIES),
         help_requests=open_help_requests(viewer),
         survey=_survey_results(meeting),
+        resources=meeting_resources(viewer, meeting),
     )
 
 

@@ -24,6 +24,7 @@ from forum.permissions import (
 )
 from forum.services import ServiceError, events
 from forum.services.audit import log_action
+from forum.services.library import record_uses
 from forum.services.mentions import notify_mentions, stored_handles
 
 POSTS_PER_PAGE = 20
@@ -102,6 +103,7 @@ def create_thread(
                 thread.circle.append(CircleMember(user_id=person.id, added_by_id=author.id))
                 circle.append(person)
     db.session.flush()
+    record_uses(post=opening)
     notify_mentions(author, opening.body_html, thread=thread, post=opening)
     events.thread_started(author, thread, opening, circle)
     return thread
@@ -158,6 +160,7 @@ def reply(author: User, thread: Thread, body: str) -> Post:
     locked.last_poster_id = author.id
     db.session.add(post)
     db.session.flush()
+    record_uses(post=post)
     notify_mentions(author, post.body_html, thread=locked, post=post)
     events.replied(author, post)
     return post
@@ -190,6 +193,7 @@ def edit_post(editor: User, post: Post, body: str) -> Post:
         log_action(editor, "edit_post", post=post, subject=post.author)
         events.post_edited_by_moderator(editor, post)
     db.session.flush()
+    record_uses(post=post)
     notify_mentions(editor, post.body_html, before=mentioned_before, thread=post.thread, post=post)
     return post
 

@@ -9,7 +9,7 @@ from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from forum.forms import Form, IdListField, parse_id
+from forum.forms import Form, IdListField, parse_id, resource_field
 from forum.permissions import Visibility
 from forum.services.moderation import REASON_MAX
 from forum.services.threads import BODY_MAX, TITLE_MAX
@@ -78,6 +78,7 @@ class ThreadForm(AudienceForm):
     body = TextAreaField(
         _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
     )
+    resource_id = resource_field()
 
 
 class VisibilityForm(AudienceForm):
@@ -92,6 +93,7 @@ class ReplyForm(Form):
     body = TextAreaField(
         _l("Your reply"), validators=_body_validators, render_kw={"rows": 8, "data-mentions": True}
     )
+    resource_id = resource_field()
 
 
 class EditPostForm(Form):
@@ -100,6 +102,7 @@ class EditPostForm(Form):
     body = TextAreaField(
         _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
     )
+    resource_id = resource_field()
 
 
 class ReasonForm(Form):

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
+from forum.library.picker import offer_resources, with_chosen_resource
 from forum.members.messages import flash_unreachable
 from forum.models import CircleMember, Post, Thread, User
 from forum.permissions import (
@@ -115,6 +116,9 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
     author = thread.author if thread.is_confidential else None
     circle = circle_service.circle_members(thread) if thread.visibility == Visibility.CIRCLE else []
     reader = _me()
+    may_reply = can_reply(current_user, thread)
+    if may_reply:
+        offer_resources(form.resource_id, reader)
     posts = thread_service.thread_page_posts(reader, thread, page)
     # Where the unread posts began before this page was shown, for the "first unread" link.
     read = reading_service.read_state(reader, thread)
@@ -131,7 +135,7 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
         pages=pages,
         page_links=_page_links(page, pages),
         form=form,
-        may_reply=can_reply(current_user, thread),
+        may_reply=may_reply,
         circle=circle,
         visibility_labels=VISIBILITY_LABELS,
     )
@@ -190,13 +194,14 @@ def new_thread(theme_id: int) -> Page:
     item = access_theme(current_user, theme_id)
     require(can_start_thread(current_user, item))
     form = ThreadForm()
+    offer_resources(form.resource_id, _me())
     if form.validate_on_submit():
         try:
             thread = thread_service.create_thread(
                 _me(),
                 item,
                 form.title.data or "",
-                form.body.data or "",
+                with_chosen_resource(_me(), form.body.data or "", form.resource_id),
                 form.visibility.data,
                 form.circle.data,
             )
@@ -233,7 +238,8 @@ def reply(thread_id: int) -> Page:
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            post = thread_service.reply(_me(), item, form.body.data or "")
+            body = with_chosen_resource(_me(), form.body.data or "", form.resource_id)
+            post = thread_service.reply(_me(), item, body)
         except ServiceError as error:
             attach_error(form, error)
         else:
@@ -256,12 +262,14 @@ def edit_post(post_id: int) -> Page:
     item = access_post(current_user, post_id)
     require(can_edit_post(current_user, item))
     form = EditPostForm()
+    offer_resources(form.resource_id, _me())
     if request.method == "GET":
         form.body.data = item.body_md
     if form.validate_on_submit():
         before = mentions.stored_handles(item.body_md, item.body_html, item.body_render_version)
         try:
-            thread_service.edit_post(_me(), item, form.body.data or "")
+            body = with_chosen_resource(_me(), form.body.data or "", form.resource_id)
+            thread_service.edit_post(_me(), item, body)
         except ServiceError as error:
             attach_error(form, error)
         else:

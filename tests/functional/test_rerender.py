@@ -7,8 +7,9 @@ from sqlalchemy import select, update
 
 from forum import markdown, rendering
 from forum.extensions import db
-from forum.models import Commitment, Post, User
+from forum.models import Commitment, Post, Theme, User
 from forum.services import actions as action_service
+from forum.services import library as library_service
 from forum.services import threads as thread_service
 
 
@@ -26,8 +27,8 @@ def test_every_stored_html_column_is_a_registered_markdown_field():
         assert {f"{name}_md", f"{name}_html", f"{name}_render_version"} <= set(columns.keys())
 
 
-def test_eleven_fields_and_each_has_a_size_limit():
-    assert len(rendering.MARKDOWN_FIELDS) == 11
+def test_twelve_fields_and_each_has_a_size_limit():
+    assert len(rendering.MARKDOWN_FIELDS) == 12
     assert all(field.limit > 0 for field in rendering.MARKDOWN_FIELDS)
 
 
@@ -41,6 +42,13 @@ def every_field_stored(app, db_session):
     thread_service.edit_post(member, post, post.body_md + "\n\nRettet.")
     commitment = db.session.scalar(select(Commitment).where(Commitment.owner_id != member.id))
     action_service.add_comment(member, commitment, "Godt **gået**.")
+    library_service.add_link(
+        member,
+        library_service.ResourceDetails(
+            "Guide", "En *god* guide", themes=[db.session.scalar(select(Theme).limit(1))]
+        ),
+        "https://example.org/guide",
+    )
     db.session.commit()
     for field in rendering.MARKDOWN_FIELDS:
         assert db.session.scalar(select(field.model).limit(1)) is not None, field.label
