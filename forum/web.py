@@ -218,7 +218,6 @@ def init_app(app: Flask) -> None:
         library_bp,
         notifications_bp,
         email_bp,
-        library_bp,
     ):
         app.register_blueprint(blueprint)
 
