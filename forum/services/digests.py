@@ -305,8 +305,11 @@ def _deadlines(user: User, now: datetime, topics: set[EmailTopic]) -> list[dict[
         answered = exists().where(
             SurveyResponse.survey_id == Survey.id, SurveyResponse.user_id == user.id
         )
+        # Only surveys of meetings still to come, as on the home page's "Til dig".
         surveys = db.session.scalars(
             select(Survey)
+            .join(Meeting, Meeting.id == Survey.meeting_id)
+            .where(Meeting.date >= today)
             .where(Survey.closed_at.is_(None))
             .where(or_(Survey.closes_at.is_(None), Survey.closes_at > now))
             .where(~answered)
