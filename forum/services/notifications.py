@@ -110,6 +110,17 @@ def email_delivery(user: User, topic: EmailTopic) -> EmailDelivery:
     return preference.delivery if preference is not None else DEFAULT_DELIVERY[topic]
 
 
+def email_deliveries(user: User) -> dict[EmailTopic, EmailDelivery]:
+    """Return when the person wants email about each topic, in one query."""
+    chosen = {
+        preference.topic: preference.delivery
+        for preference in db.session.scalars(
+            select(EmailPreference).where(EmailPreference.user_id == user.id)
+        )
+    }
+    return {topic: chosen.get(topic, DEFAULT_DELIVERY[topic]) for topic in EmailTopic}
+
+
 def set_email_delivery(user: User, topic: EmailTopic, delivery: EmailDelivery) -> None:
     """Set when the person gets email about the topic."""
     preference = db.session.get(EmailPreference, (user.id, topic))
