@@ -636,8 +636,9 @@ def visible_notifications(user: User | None) -> ColumnElement[bool]:
 def is_quotable_in_email(thread: Thread | None, post: Post | None = None) -> bool:
     """Return whether an email may carry the thread's title, names and words.
 
-    Only a visible thread open to the whole network, and only a post nobody hid: a circle,
-    a facilitators-only thread or a hidden post is announced as "something new" and a link.
+    Only a visible thread open to the whole network, and only a post nobody hid and its
+    author did not withdraw: a circle, a facilitators-only thread, a hidden or a withdrawn post
+    is announced as "something new" and a link.
     """
     if thread is None:
         return False
@@ -645,7 +646,9 @@ def is_quotable_in_email(thread: Thread | None, post: Post | None = None) -> boo
         return False
     if thread.is_hidden:
         return False
-    return post is None or not post.is_hidden
+    if post is None:
+        return True
+    return not post.is_hidden and not post.is_withdrawn
 
 
 # --- what templates may ask ----------------------------------------------------------------

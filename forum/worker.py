@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import signal
 import smtplib
+import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import FrameType
@@ -33,7 +35,7 @@ from flask_babel import force_locale
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from forum.extensions import db
-from forum.models import OutboxEmail
+from forum.models import OutboxEmail, User
 from forum.models.base import utcnow
 from forum.services import digests as digest_service
 from forum.services import library as library_service
@@ -49,7 +51,15 @@ from forum.services.mail import RenderedEmail, build_message, render_email, send
 from forum.services.meetings import TIMEZONE
 
 # Errors that say the server is away, not that this one email is wrong: stop the pass.
-SERVER_AWAY = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+# (smtplib's errors are OSErrors too, so these are named one by one; a refused recipient
+# or message is that email's failure and the pass goes on.)
+SERVER_AWAY = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+    socket.gaierror,
+)
 LONGEST_RETRY = timedelta(days=1)
 TIMED_JOBS_EVERY = timedelta(minutes=1)
 # The library's bin is emptied of resources past their 30 days this often (idempotent).
@@ -111,6 +121,12 @@ def render(email: OutboxEmail) -> RenderedEmail:
     if email.template == "notification":
         with force_locale(email.language or "da"):  # its sentences are made in Python
             context, headers = notification_context(email)
+    elif email.template == "digest":
+        reader = plain_context(email)["user"]
+        assert isinstance(reader, User)
+        with force_locale(email.language or "da"):
+            context = digest_service.digest_context(reader, dict(email.context or {}))
+        headers = unsubscribe_headers(str(context["unsubscribe_link"]))
     else:
         context = plain_context(email)
         unsubscribe_link = context.get("unsubscribe_link")
@@ -122,7 +138,13 @@ def render(email: OutboxEmail) -> RenderedEmail:
 
 
 def _finish(email_id: int, **values: object) -> None:
-    """Record the outcome of an attempt, release the claim and commit."""
+    """Record the outcome of an attempt, release the claim and commit.
+
+    A sent or dropped email forgets its context: an invitation's or a reset's link is a
+    secret the database otherwise keeps only hashed.
+    """
+    if values.get("sent_at") is not None or values.get("dropped_at") is not None:
+        values["context"] = {}
     db.session.execute(
         update(OutboxEmail)
         .where(OutboxEmail.id == email_id)
@@ -157,8 +179,15 @@ def _failed(email_id: int, attempts: int, error: str, now: datetime) -> bool:
 def deliver_due(now: datetime | None = None) -> PassReport:
     """Send every due email once; stop early when the SMTP server cannot be reached."""
     report = PassReport()
-    now = now or utcnow()
-    while (email := claim_next(now)) is not None:
+
+    # Each claim, and each outcome, reads the clock anew: a long pass (a backlog after an
+    # outage) must not hand out leases that are already over, or a second worker would
+    # take the same email. `now` fixes the clock for tests.
+    def clock() -> datetime:
+        """Return the fixed time of a test, or now."""
+        return now if now is not None else utcnow()
+
+    while (email := claim_next(clock())) is not None:
         email_id, attempts = email.id, email.attempts + 1
         to, message_id, in_reply_to = email.to_address, email.message_id, email.in_reply_to
         try:
@@ -166,29 +195,27 @@ def deliver_due(now: datetime | None = None) -> PassReport:
         except Drop as reason:
             db.session.rollback()
             current_app.logger.info("Email %s dropped: %s", email_id, reason)
-            _finish(email_id, last_error=str(reason), dropped_at=now)
+            _finish(email_id, last_error=str(reason), dropped_at=clock())
             report.dropped += 1
             continue
         except Exception as error:  # a broken template must not stop the other emails
             db.session.rollback()
             current_app.logger.exception("Email %s could not be rendered", email_id)
             report.failed += 1
-            report.dropped += _failed(email_id, attempts, repr(error), now)
+            report.dropped += _failed(email_id, attempts, repr(error), clock())
             continue
         message = build_message(to, rendered, message_id=message_id, in_reply_to=in_reply_to)
         db.session.rollback()  # end the reading transaction: nothing is held during SMTP
         try:
             send_message(message)
-        except smtplib.SMTPException as error:
+        except SERVER_AWAY as error:  # nothing more goes out on this pass
             report.failed += 1
-            report.dropped += _failed(email_id, attempts, repr(error), now)
-            if isinstance(error, SERVER_AWAY):
-                break
-            continue
-        except OSError as error:
-            report.failed += 1
-            report.dropped += _failed(email_id, attempts, repr(error), now)
+            report.dropped += _failed(email_id, attempts, repr(error), clock())
             break
+        except (smtplib.SMTPException, OSError) as error:  # this email was refused
+            report.failed += 1
+            report.dropped += _failed(email_id, attempts, repr(error), clock())
+            continue
         _finish(email_id, attempts=attempts, sent_at=utcnow(), last_error="")
         if attempts > 1:  # the log said it failed before: say that it went in the end
             current_app.logger.info("Email %s sent on attempt %s", email_id, attempts)
@@ -210,19 +237,30 @@ def purge_removed_resources(now: datetime) -> list[library_service.Purged]:
     return purged
 
 
+def _job(name: str, job: Callable[[], int]) -> int:
+    """Run one timed job and commit; a failing job is logged and rolled back, and the others
+    (and the delivery of email) go on."""
+    try:
+        done = job()
+        db.session.commit()
+        return done
+    except Exception:
+        db.session.rollback()
+        current_app.logger.exception("Timed job %s failed", name)
+        return 0
+
+
 def run_timed_jobs(now: datetime | None = None, purge: bool = True) -> PassReport:
     """Queue what is due now: meeting reminders, closing-survey notices and digests; and,
     with `purge`, empty the library's bin of what is past its time."""
     now = now or utcnow()
     report = PassReport()
     if purge:
-        report.purged = len(purge_removed_resources(now))
+        report.purged = _job("purge", lambda: len(purge_removed_resources(now)))
     today = now.replace(tzinfo=UTC).astimezone(TIMEZONE).date()  # reminders count local days
-    report.reminders = reminder_service.send_reminders(today).total
-    db.session.commit()
-    report.survey_notices = notify_closing_surveys(now)
-    db.session.commit()
-    report.digests = digest_service.send_due_digests(now)  # commits per person
+    report.reminders = _job("reminders", lambda: reminder_service.send_reminders(today).total)
+    report.survey_notices = _job("closing surveys", lambda: notify_closing_surveys(now))
+    report.digests = _job("digests", lambda: digest_service.send_due_digests(now))
     return report
 
 

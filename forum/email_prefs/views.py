@@ -16,7 +16,7 @@ from forum.forms import REFUSED
 from forum.models import User
 from forum.models.vocabulary import EmailDelivery, EmailTopic
 from forum.services import unsubscribe as unsubscribe_service
-from forum.services.notifications import email_delivery, set_email_delivery
+from forum.services.notifications import email_deliveries, set_email_delivery
 
 Page = str | Response | tuple[str, int]
 
@@ -32,9 +32,8 @@ def _me() -> User:
 def preferences() -> Page:
     """Choose, per topic, email at once, in a daily or weekly digest, or not at all."""
     user = _me()
-    form = PreferencesForm(
-        data={topic.value: email_delivery(user, topic).value for topic in EmailTopic}
-    )
+    deliveries = email_deliveries(user)
+    form = PreferencesForm(data={topic.value: deliveries[topic].value for topic in EmailTopic})
     if not form.validate_on_submit():
         page = render_template("email_prefs/preferences.html", form=form)
         return (page, REFUSED) if form.is_submitted() else page

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -32,7 +32,7 @@ def _bell() -> dict[str, Any]:
         """Return how many notifications the logged-in person has not read (one query)."""
         if not is_member(current_user):
             return 0
-        return notification_service.unread_count(me())
+        return notification_service.unread_count(me(), g.get("reading_thread"))
 
     def thread_watch_form(thread: Thread) -> ThreadWatchForm:
         """Return the follow form for a thread, showing the reader's current choice."""
@@ -59,8 +59,8 @@ def target_of(notification: Notification) -> str:
         return url_for("threads.thread", thread_id=notification.thread_id)
     if notification.commitment_id is not None:
         return url_for("actions.commitment", commitment_id=notification.commitment_id)
-    if notification.survey_id is not None and notification.meeting_id is not None:
-        return url_for("meetings.survey", meeting_id=notification.meeting_id)
+    if notification.survey is not None:
+        return url_for("meetings.survey", meeting_id=notification.survey.meeting_id)
     if notification.meeting_id is not None:
         return url_for("meetings.meeting", meeting_id=notification.meeting_id)
     if notification.report_id is not None:

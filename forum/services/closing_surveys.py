@@ -53,5 +53,13 @@ def notify_closing_surveys(now: datetime) -> int:
             )
         )
         for person in people:
-            told += notify(person, NotificationKind.SURVEY_CLOSING, survey=survey) is not None
+            told += (
+                notify(
+                    person,
+                    NotificationKind.SURVEY_CLOSING,
+                    survey=survey,
+                    meeting=survey.meeting,
+                )
+                is not None
+            )
     return told

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
@@ -304,8 +305,11 @@ def _deadlines(user: User, now: datetime, topics: set[EmailTopic]) -> list[dict[
         answered = exists().where(
             SurveyResponse.survey_id == Survey.id, SurveyResponse.user_id == user.id
         )
+        # Only surveys of meetings still to come, as on the home page's "Til dig".
         surveys = db.session.scalars(
             select(Survey)
+            .join(Meeting, Meeting.id == Survey.meeting_id)
+            .where(Meeting.date >= today)
             .where(Survey.closed_at.is_(None))
             .where(or_(Survey.closes_at.is_(None), Survey.closes_at > now))
             .where(~answered)
@@ -364,8 +368,41 @@ def _topics_by_user(users: list[User], delivery: EmailDelivery) -> dict[int, set
     }
 
 
-def _queue(user: User, window: Window, digest: Digest) -> None:
-    """Queue the digest email for the reader (in their language)."""
+def _queue(user: User, window: Window, now: datetime, topics: set[EmailTopic]) -> None:
+    """Queue the reader's digest: only which period and topics; the worker writes it."""
+    queue_to_user(
+        user,
+        "digest",
+        period=window.period.value,
+        start=window.start_day.isoformat(),
+        now=now.isoformat(),
+        topics=sorted(topic.value for topic in topics),
+        unsubscribe_link=site_url("email.unsubscribe", token=make_token(user.id, DIGEST)),
+    )
+
+
+def _window_from(period: DigestPeriod, start_day: date) -> Window:
+    """Return the period that starts on the day."""
+    days = 7 if period == DigestPeriod.WEEKLY else 1
+    end_day = start_day + timedelta(days=days)
+    return Window(period, start_day, _utc(start_day, SEND_AT), _utc(end_day, SEND_AT))
+
+
+def digest_context(user: User, stored: dict[str, object]) -> dict[str, object]:
+    """Return the digest email's context, written now, when the worker sends it.
+
+    What the reader may see is asked at this moment, not when the digest was queued, so a
+    thread made confidential or hidden while the email waited for the mail server goes out
+    only as a count. Raises Drop when nothing is left to tell.
+    """
+    period = DigestPeriod(str(stored["period"]))
+    window = _window_from(period, date.fromisoformat(str(stored["start"])))
+    now = datetime.fromisoformat(str(stored["now"]))
+    chosen = stored.get("topics")
+    topics = {EmailTopic(str(topic)) for topic in chosen} if isinstance(chosen, list) else set()
+    digest = build_digest(user, window, now, topics)
+    if digest.is_empty:
+        raise Drop("nothing left to tell in the digest")
     count = len(digest.confidential)
     confidential = (
         ngettext(
@@ -376,17 +413,14 @@ def _queue(user: User, window: Window, digest: Digest) -> None:
         if count
         else ""
     )
-    queue_to_user(
-        user,
-        "digest",
-        period=window.period.value,
-        start=window.start_day.isoformat(),
-        sections=digest.sections,
-        confidential=confidential,
-        home_link=site_url("core.home"),
-        preferences_link=site_url("email.preferences"),
-        unsubscribe_link=site_url("email.unsubscribe", token=make_token(user.id, DIGEST)),
-    )
+    return {
+        **stored,
+        "user": user,
+        "sections": digest.sections,
+        "confidential": confidential,
+        "home_link": site_url("core.home"),
+        "preferences_link": site_url("email.preferences"),
+    }
 
 
 def send_due_digest(user: User, window: Window, now: datetime, topics: set[EmailTopic]) -> bool:
@@ -405,7 +439,7 @@ def send_due_digest(user: User, window: Window, now: datetime, topics: set[Email
             db.session.rollback()
             return False
         if not digest.is_empty:
-            _queue(user, window, digest)
+            _queue(user, window, now, topics)
     db.session.commit()
     return not digest.is_empty
 
@@ -431,7 +465,12 @@ def send_due_digests(now: datetime, periods: tuple[DigestPeriod, ...] = tuple(Di
         )
         topics = _topics_by_user(users, delivery)
         for user in users:
-            if topics[user.id]:
+            if not topics[user.id]:
+                continue
+            try:
                 queued += send_due_digest(user, window, now, topics[user.id])
+            except Exception:  # one person's digest must not keep the others from theirs
+                db.session.rollback()
+                current_app.logger.exception("Digest for user %s failed", user.id)
     db.session.commit()
     return queued

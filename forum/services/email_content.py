@@ -260,8 +260,20 @@ def _survey_text(note: Notification, survey: Survey) -> NotificationText:
 
 
 def _commitment_text(note: Notification, commitment: Commitment) -> NotificationText:
-    """Return the words of a notification about a comment on one's commitment."""
+    """Return the words of a notification about a comment on one's commitment, or about a
+    mention in a commitment's check-in or comment."""
     link = site_url("actions.commitment", commitment_id=commitment.id)
+    if note.kind == NotificationKind.MENTION:
+        if commitment.visibility != CommitmentVisibility.NETWORK:
+            subject = _("You were mentioned in a commitment")
+            return NotificationText(subject, _("Log in to read it."), link)
+        actor = note.actor.name if note.actor is not None else _("Someone")
+        subject = _(
+            "%(actor)s mentioned you at the commitment “%(title)s”",
+            actor=actor,
+            title=commitment.title,
+        )
+        return NotificationText(subject, subject + ".", link)
     if commitment.visibility != CommitmentVisibility.NETWORK:
         subject = _("New comment on your commitment")
         return NotificationText(subject, _("Log in to read it."), link)

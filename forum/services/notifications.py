@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from forum import permissions
@@ -110,6 +110,17 @@ def email_delivery(user: User, topic: EmailTopic) -> EmailDelivery:
     """Return when the person wants email about the topic (the topic's default if unset)."""
     preference = db.session.get(EmailPreference, (user.id, topic))
     return preference.delivery if preference is not None else DEFAULT_DELIVERY[topic]
+
+
+def email_deliveries(user: User) -> dict[EmailTopic, EmailDelivery]:
+    """Return when the person wants email about each topic, in one query."""
+    chosen = {
+        preference.topic: preference.delivery
+        for preference in db.session.scalars(
+            select(EmailPreference).where(EmailPreference.user_id == user.id)
+        )
+    }
+    return {topic: chosen.get(topic, DEFAULT_DELIVERY[topic]) for topic in EmailTopic}
 
 
 def set_email_delivery(user: User, topic: EmailTopic, delivery: EmailDelivery) -> None:
@@ -257,16 +268,27 @@ def theme_followers(theme: Theme) -> list[User]:
 PAGE_SIZE = 50
 
 
-def unread_count(reader: User) -> int:
-    """Return how many of the reader's notifications are unread (one query)."""
-    return (
-        db.session.scalar(
-            select(func.count(Notification.id))
-            .where(permissions.visible_notifications(reader))
-            .where(Notification.read_at.is_(None))
-        )
-        or 0
+def unread_count(reader: User, reading: tuple[int, int] | None = None) -> int:
+    """Return how many of the reader's notifications are unread (one query).
+
+    `reading` is (thread id, last position shown) of the thread page being rendered: its
+    notifications up to there are about to be marked read, so they are not counted.
+    """
+    query = (
+        select(func.count(Notification.id))
+        .where(permissions.visible_notifications(reader))
+        .where(Notification.read_at.is_(None))
     )
+    if reading is not None:
+        thread_id, position = reading
+        shown = select(Post.id).where(Post.thread_id == thread_id, Post.position <= position)
+        query = query.where(
+            ~and_(
+                Notification.thread_id == thread_id,
+                or_(Notification.post_id.is_(None), Notification.post_id.in_(shown)),
+            )
+        )
+    return db.session.scalar(query) or 0
 
 
 @dataclass

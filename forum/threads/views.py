@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -122,9 +122,11 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
     posts = thread_service.thread_page_posts(reader, thread, page)
     # Where the unread posts began before this page was shown, for the "first unread" link.
     read = reading_service.read_state(reader, thread)
-    if posts:
-        reading_service.record_read(reader, thread, max(post.position for post, _ in posts), read)
-    return render_template(
+    shown_up_to = max((post.position for post, _ in posts), default=0)
+    # The page is rendered before the read mark is written, so SQLite's write lock is never
+    # held while a template runs; the bell already leaves out what this page shows.
+    g.reading_thread = (thread.id, shown_up_to)
+    page_html = render_template(
         "threads/thread.html",
         thread=thread,
         theme=thread.theme,
@@ -139,6 +141,9 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
         circle=circle,
         visibility_labels=VISIBILITY_LABELS,
     )
+    if posts:
+        reading_service.record_read(reader, thread, shown_up_to, read)
+    return page_html
 
 
 def _status(form: FlaskForm) -> int:

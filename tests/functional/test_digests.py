@@ -13,7 +13,7 @@ from forum.extensions import db
 from forum.models import DigestSent, Meeting, Notification, OutboxEmail, Survey
 from forum.models.base import utcnow
 from forum.models.vocabulary import DigestPeriod, EmailDelivery, EmailTopic, NotificationKind
-from forum.services import digests
+from forum.services import circles, digests
 from forum.services import threads as thread_service
 from forum.services.closing_surveys import notify_closing_surveys
 from forum.services.meetings import TIMEZONE
@@ -242,3 +242,19 @@ def test_a_closing_survey_is_announced_once_per_person(mailbox, member, other_me
     (message,) = mailbox.wait_for(1)  # Ole keeps the default: in his weekly digest
     assert message["To"] == member.email
     assert "Ønsker til mødet" in str(message["Subject"])
+
+
+def test_a_digest_is_written_when_sent_so_a_thread_made_confidential_meanwhile_stays_secret(
+    mailbox, daily_reader, other_member, theme
+):
+    thread = thread_service.create_thread(other_member, theme, SECRET_TITLE, SECRET_BODY)
+    factories.thread(other_member, theme, "Åben tråd om kompost", "Kompost virker")
+    db.session.commit()
+    assert run_digests(next_digest_time(DigestPeriod.DAILY)) == 1  # queued, not yet sent
+    circles.change_visibility(other_member, thread, "circle", [])
+    db.session.commit()
+
+    (message,) = mailbox.wait_for(1)
+    whole = str(message["Subject"]) + mailbox.part(message, "plain") + mailbox.part(message, "html")
+    assert "Åben tråd om kompost" in whole
+    assert "Delta-9" not in whole and "Epsilon" not in whole

@@ -442,3 +442,26 @@ def test_the_worker_command_runs_one_pass(app, mailbox, member):
     assert result.exit_code == 0, result.output
     assert "Sent 2 emails" in result.output
     assert len(mailbox.wait_for(2)) == 2
+
+
+def test_a_sent_invitation_forgets_its_link(mailbox, facilitator):
+    from forum.services import accounts
+
+    accounts.invite(facilitator, "ny@example.org", "Ny Person", "member")
+    db.session.commit()
+    (message,) = mailbox.wait_for(1)
+    assert "/invitation/" in mailbox.body(message)
+    (row,) = outbox_rows()
+    assert row.sent_at is not None
+    assert row.context == {}  # the link is a secret: only its hash is kept
+
+
+def test_a_post_withdrawn_before_the_email_went_is_not_quoted(mailbox, member, network_reply):
+    from forum.services import threads as thread_service
+
+    _thread, post, _note = network_reply
+    thread_service.withdraw_post(post.author, post)
+    db.session.commit()
+    (message,) = mailbox.wait_for(1)
+    whole = str(message["Subject"]) + mailbox.body(message)
+    assert "bytte-reol" not in whole

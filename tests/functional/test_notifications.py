@@ -278,7 +278,7 @@ def test_reading_the_thread_clears_the_bell_for_what_was_read(
     db.session.commit()
     login_as(member)
     assert bell(client.get("/").get_data(as_text=True)) == 1
-    client.get(f"/traad/{thread.id}")
+    assert bell(client.get(f"/traad/{thread.id}").get_data(as_text=True)) == 0  # at once
     assert bell(client.get("/").get_data(as_text=True)) == 0
 
 
