@@ -30,6 +30,7 @@ from forum.models import (
     Visibility,
     utcnow,
 )
+from forum.services import library as library_service
 from forum.services import threads as thread_service
 from forum.services.surveys import closes_at_for
 
@@ -391,6 +392,54 @@ def _create_announcement(facilitator: User, meeting: Meeting) -> None:
     )
 
 
+def _create_resources(
+    people: dict[str, User], themes: dict[str, Theme], meetings: list[Meeting]
+) -> None:
+    """Put a few links in the library, one of them from the last meeting's speaker."""
+    links = [
+        (
+            "mette",
+            "maal",
+            "DK2020: kommunernes klimaplaner",
+            "Realdanias overblik over kommunernes klimaplaner. Find din kommunes plan og se, "
+            "hvor biblioteket kan bidrage.",
+            "https://realdania.dk/projekter/dk2020",
+            [13, 11],
+            None,
+        ),
+        (
+            "birgitte",
+            "partnerskaber",
+            "Tingbiblioteker i Danmark",
+            "Oversigt over tingbiblioteker og erfaringer med at låne ting ud.",
+            "https://www.tingbibliotek.dk",
+            [12],
+            None,
+        ),
+        (
+            "jonas",
+            "engagement",
+            "Oplæg: forandringsledelse i den grønne omstilling",
+            "Oplægsholderens materiale fra netværksmøde 2 om at få kollegerne med.",
+            "https://www.example.org/forandringsledelse",
+            [4, 13],
+            meetings[1],
+        ),
+    ]
+    for owner, theme, title, description, url, sdgs, meeting in links:
+        library_service.add_link(
+            people[owner],
+            library_service.ResourceDetails(
+                title=title,
+                description=description,
+                themes=[themes[theme]],
+                sdgs=sdgs,
+                meeting=meeting,
+            ),
+            url,
+        )
+
+
 def seed_meeting_cycle(people: dict[str, User], themes: dict[str, Theme]) -> None:
     """Seed meetings, the survey, RSVPs, commitments, log entries and confidential threads."""
     now = utcnow()
@@ -404,4 +453,5 @@ def seed_meeting_cycle(people: dict[str, User], themes: dict[str, Theme]) -> Non
     db.session.flush()
     _create_confidential_threads(people, themes)
     _create_announcement(people["jonas"], meetings[2])
+    _create_resources(people, themes, meetings)
     db.session.flush()
