@@ -284,7 +284,9 @@ def unread_count(reader: User, reading: tuple[int, int] | None = None) -> int:
         shown = select(Post.id).where(Post.thread_id == thread_id, Post.position <= position)
         query = query.where(
             ~and_(
-                Notification.thread_id == thread_id,
+                # COALESCE: a notification about no thread (a meeting) must stay counted, and
+                # "NULL = id" would be NULL, which NOT keeps NULL, which WHERE drops.
+                func.coalesce(Notification.thread_id, 0) == thread_id,
                 or_(Notification.post_id.is_(None), Notification.post_id.in_(shown)),
             )
         )

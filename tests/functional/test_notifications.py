@@ -297,3 +297,17 @@ def test_marking_a_theme_or_everything_read_clears_the_bell_too(
     assert bell(client.get("/").get_data(as_text=True)) == 1
     client.submit("/marker-alt-laest")
     assert bell(client.get("/").get_data(as_text=True)) == 0
+
+
+def test_the_bell_on_a_thread_page_still_counts_what_is_not_about_the_thread(
+    client, login_as, member, other_member, facilitator, theme
+):
+    thread = thread_service.create_thread(member, theme, "Tråd", "Tekst")
+    thread_service.reply(other_member, thread, "Svar")
+    meeting_service.create_meeting(
+        facilitator, MeetingDetails(title="Forårsmøde", date=date.today() + timedelta(days=40))
+    )
+    db.session.commit()
+    login_as(member)
+    assert bell(client.get("/").get_data(as_text=True)) == 2
+    assert bell(client.get(f"/traad/{thread.id}").get_data(as_text=True)) == 1  # the meeting
