@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -139,8 +140,19 @@ def _finish_transaction(response: Response) -> Response:
 def _error_page(error: HTTPException) -> tuple[str, int]:
     """Render an error page in the reader's language."""
     code = error.code or 500
+    if code == 413 and request.endpoint in UPLOAD_ENDPOINTS:
+        # The file was too large to read at all: say how large may be, and lead back.
+        limit_mb = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+        back = request.referrer if _is_own_page(request.referrer) else url_for("library.index")
+        page = render_template("errors/upload_too_large.html", limit_mb=limit_mb, back=back)
+        return page, 413
     template = f"errors/{code}.html" if code in (403, 404) else "errors/generic.html"
     return render_template(template, error=error, code=code), code
+
+
+def _is_own_page(address: str | None) -> bool:
+    """Return whether an address is a page of this site (a safe place to lead back to)."""
+    return bool(address) and urlsplit(str(address)).netloc == request.host
 
 
 def _server_error(error: Exception) -> tuple[str, int]:

@@ -3,6 +3,7 @@ file, see it in the library, download the same bytes; a disguised file is refuse
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -11,6 +12,7 @@ from tests import samples
 from tests.browser.conftest import audit, login, screenshot
 
 UPLOADERS = {"desktop": "member1@example.org", "phone": "member2@example.org"}
+WIDTH_OF = {"desktop": 1280, "phone": 375}
 
 
 def test_upload_a_pdf_find_it_and_download_the_same_bytes(
@@ -56,3 +58,25 @@ def test_upload_a_pdf_find_it_and_download_the_same_bytes(
     expect(page.get_by_role("link", name=title)).to_be_visible()
     audit(page)
     screenshot(page, "library", width)
+
+
+def test_a_large_photo_gets_a_preview_that_fits_the_page(
+    page: Page, width: str, t, tmp_path: Path
+) -> None:
+    photo = tmp_path / "reparationscafe.jpg"
+    photo.write_bytes(samples.image("JPEG", size=(3000, 2000), exif=True))
+    title = f"Reparationscafé i Sønderborg ({width})"
+    login(page, UPLOADERS[width])
+    page.goto("/ressourcer/ny")
+    page.get_by_label(t("A file from your computer")).check()
+    page.get_by_label(t("File"), exact=True).set_input_files(str(photo))
+    page.get_by_label(t("Title")).fill(title)
+    page.get_by_label("Engagement", exact=True).check()
+    page.get_by_role("button", name=t("Add to the library")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    preview = page.get_by_role("img", name=re.compile(title.split(" (")[0]))
+    expect(preview).to_be_visible()
+    box = preview.bounding_box()
+    assert box is not None and box["width"] <= min(640, WIDTH_OF[width])
+    audit(page)  # includes: nothing sticks out of the window
+    screenshot(page, "library-photo", width)

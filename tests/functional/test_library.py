@@ -167,6 +167,9 @@ def test_a_file_over_the_limit_is_answered_in_the_form(client, login_as, member,
             content_type="multipart/form-data",
         )
         assert far_too_large.status_code == 413
+        page = far_too_large.get_data(as_text=True)
+        assert "Filen er for stor" in page and "højst fylde 3 MB" in page
+        assert "Tilbage til formularen" in page
     finally:
         app.config["UPLOAD_MAX_BYTES"] = 25 * 1024 * 1024
     assert db.session.scalar(select(func.count(Resource.id))) == 1
