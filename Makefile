@@ -58,7 +58,7 @@ messages: install-dev ## Extract messages and update the catalogues
 	@# --ignore-dirs: pybabel skips folders starting with "_" by default (templates/_macros!)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 		--ignore-dirs '.* __pycache__' --no-location --sort-output -o forum/translations/messages.pot .
-	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i forum/translations/messages.pot -d forum/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/fill_english_catalogue.py
 
 clean: ## Remove the virtual environment and caches
