@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
@@ -423,10 +422,11 @@ def digest_context(user: User, stored: dict[str, object]) -> dict[str, object]:
     }
 
 
-def send_due_digest(user: User, window: Window, now: datetime, topics: set[EmailTopic]) -> bool:
-    """Record the reader's digest for the period and queue it unless empty, then commit.
+def queue_digest(user: User, window: Window, now: datetime, topics: set[EmailTopic]) -> bool:
+    """Record the reader's digest for the period and queue it unless empty (flushes).
 
-    Returns whether an email was queued; False also when another run recorded it first.
+    Returns whether an email was queued; False also when another run recorded it first
+    (the DigestSent key is taken in a savepoint, so the caller's transaction goes on).
     """
     with force_locale(user.language or "da"):
         digest = build_digest(user, window, now, topics)
@@ -436,20 +436,18 @@ def send_due_digest(user: User, window: Window, now: datetime, topics: set[Email
                     DigestSent(user_id=user.id, period=window.period, period_start=window.start_day)
                 )
         except IntegrityError:
-            db.session.rollback()
             return False
         if not digest.is_empty:
             _queue(user, window, now, topics)
-    db.session.commit()
+    db.session.flush()
     return not digest.is_empty
 
 
-def send_due_digests(now: datetime, periods: tuple[DigestPeriod, ...] = tuple(DigestPeriod)) -> int:
-    """Queue each person's digest for the latest daily and weekly period, once each.
-
-    Commits once per person. Returns how many digest emails were queued.
-    """
-    queued = 0
+def due_digests(
+    now: datetime, periods: tuple[DigestPeriod, ...] = tuple(DigestPeriod)
+) -> list[tuple[User, Window, set[EmailTopic]]]:
+    """Return who is due a digest for the latest daily and weekly period, with its topics."""
+    due = []
     for period in periods:
         delivery = DELIVERY_OF_PERIOD[period]
         window = latest_window(period, now)
@@ -464,13 +462,5 @@ def send_due_digests(now: datetime, periods: tuple[DigestPeriod, ...] = tuple(Di
             )
         )
         topics = _topics_by_user(users, delivery)
-        for user in users:
-            if not topics[user.id]:
-                continue
-            try:
-                queued += send_due_digest(user, window, now, topics[user.id])
-            except Exception:  # one person's digest must not keep the others from theirs
-                db.session.rollback()
-                current_app.logger.exception("Digest for user %s failed", user.id)
-    db.session.commit()
-    return queued
+        due += [(user, window, topics[user.id]) for user in users if topics[user.id]]
+    return due

@@ -47,7 +47,7 @@ def digest_rows() -> list[OutboxEmail]:
 
 def run_digests(now: datetime) -> int:
     """Run the daily digests (the weekly ones have tests of their own)."""
-    count = digests.send_due_digests(now, (DigestPeriod.DAILY,))
+    count = worker.send_digests(now, (DigestPeriod.DAILY,))
     db.session.commit()
     return count
 
