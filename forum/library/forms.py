@@ -109,6 +109,11 @@ class NewResourceForm(ResourceForm):
     )
     file = FileField(_l("File"))
 
+    def validate_file(self, field: Field) -> None:
+        """Ask for the file when a file is added (with the other errors, not after them)."""
+        if self.kind.data == ResourceKind.FILE and not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Choose the file to add."))
+
     def validate_url(self, field: Field) -> None:
         """Ask for the address when a link is added."""
         if self.kind.data == ResourceKind.LINK and not field.data:
