@@ -279,8 +279,9 @@ class _BoundedSetext(blockprocessors.SetextHeaderProcessor):
 
 
 # Markdown looks for the backticks closing a code span in all the rest of the paragraph, once
-# per opening: "``a`" repeated took minutes. A code span closes within this many characters.
-CODE_SPAN_MAX = 2000
+# per opening: "``a`" repeated took minutes. A code span closes within this many characters
+# (1,000: inline code is a name or a command; 2,000 left "``a`" at the size limit near 1 s).
+CODE_SPAN_MAX = 1000
 
 
 # Looking for a shorter closing run than the opening one only matters for a few backticks.

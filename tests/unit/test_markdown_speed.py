@@ -18,6 +18,7 @@ SIZE = max(BODY_MAX, MEETING_TEXT_MAX)
 # CPU time, not wall time: the check is about the work one text costs, which other processes
 # on a shared machine do not change.
 SECONDS_MAX = 1.0
+REPEATS = 3
 
 
 def _fill(unit: str, size: int = SIZE) -> str:
@@ -96,14 +97,17 @@ def test_pathological_text_at_the_size_limit_renders_within_a_second(text: str) 
     render("warm up")  # the first render builds the converter
     # Measured as timeit does: the CPU time of this thread alone, with the garbage collector
     # off, so neither the suite's other threads nor a collection of the whole suite's objects
-    # is charged to the renderer.
+    # is charged to the renderer; and the best of a few runs, as timeit.repeat advises, since
+    # one run on a busy 2-core machine varied by half (0.5-0.8 s for the same text).
+    timings = []
     gc.collect()
     gc.disable()
     try:
-        started = time.thread_time()
-        html = str(render(text))
-        seconds = time.thread_time() - started
+        for _ in range(REPEATS):
+            started = time.thread_time()
+            html = str(render(text))
+            timings.append(time.thread_time() - started)
     finally:
         gc.enable()
-    assert seconds < SECONDS_MAX
+    assert min(timings) < SECONDS_MAX
     assert_inert(html)
