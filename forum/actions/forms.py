@@ -42,7 +42,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-def _offered(field: Field) -> set[object]:
+def offered(field: Field) -> set[object]:
     """Return the values a select field offers."""
     assert isinstance(field, SelectField)  # these validators guard select and radio fields
     # WTForms 3.3 choices are SelectChoice objects; types-WTForms 3.2 still says tuples.
@@ -61,7 +61,7 @@ def required_option(message: str) -> Callable[[Form, Field], None]:
     """Return a validator refusing, with the message, anything the field does not offer."""
 
     def _validate(form: Form, field: Field) -> None:
-        if field.data is None or field.data not in _offered(field):
+        if field.data is None or field.data not in offered(field):
             raise ValidationError(message)
 
     return _validate
@@ -115,12 +115,12 @@ class CommitmentForm(Form):
 
     def validate_theme_id(self, field: Field) -> None:
         """Refuse a theme that is not among those offered."""
-        if field.data is None or field.data not in _offered(field):
+        if field.data is None or field.data not in offered(field):
             raise ValidationError(_l("Choose a theme."))
 
     def validate_meeting_id(self, field: Field) -> None:
         """Refuse a meeting that is not among those offered (none is fine)."""
-        if field.data is not None and field.data not in _offered(field):
+        if field.data is not None and field.data not in offered(field):
             raise ValidationError(_l("Choose one of the meetings."))
 
     def validate_sdgs(self, field: Field) -> None:
@@ -177,9 +177,9 @@ class CommentForm(Form):
     )
 
 
-def _one_of_the_options(form: Form, field: Field) -> None:
+def one_of_the_options(form: Form, field: Field) -> None:
     """Refuse a value the select does not offer (an empty one means "any")."""
-    if field.data not in (None, "") and field.data not in _offered(field):
+    if field.data not in (None, "") and field.data not in offered(field):
         raise ValidationError(_l("Choose one of the options."))
 
 
@@ -190,16 +190,16 @@ class FilterForm(Form):
         csrf = False
 
     tema = SelectField(
-        _l("Theme"), coerce=optional_id, validate_choice=False, validators=[_one_of_the_options]
+        _l("Theme"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
     maal = SelectField(
-        _l("Goal"), coerce=optional_id, validate_choice=False, validators=[_one_of_the_options]
+        _l("Goal"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
     status = SelectField(
-        _l("Status"), default="", validate_choice=False, validators=[_one_of_the_options]
+        _l("Status"), default="", validate_choice=False, validators=[one_of_the_options]
     )
     moede = SelectField(
-        _l("Meeting"), coerce=optional_id, validate_choice=False, validators=[_one_of_the_options]
+        _l("Meeting"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
 
     def set_choices(self, themes: list[tuple[int, str]], meetings: list[tuple[int, str]]) -> None:

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from forum.actions.forms import _offered, choices, optional_id, required_option
+from forum.actions.forms import choices, offered, one_of_the_options, optional_id, required_option
 from forum.forms import Form, IdListField, parse_id
 from forum.models import ResourceKind, ResourceVisibility
 from forum.sdgs import SDGS, sdg_label
@@ -93,7 +93,7 @@ class ResourceForm(Form):
 
     def validate_meeting_id(self, field: Field) -> None:
         """Refuse a meeting that is not among those offered (none is fine)."""
-        if field.data is not None and field.data not in _offered(field):
+        if field.data is not None and field.data not in offered(field):
             raise ValidationError(_l("Choose one of the meetings."))
 
 
@@ -130,12 +130,6 @@ class ConfirmForm(Form):
     """Confirm an action that has its own page (removal), or press a button (restore)."""
 
 
-def _one_of_the_options(form: Form, field: Field) -> None:
-    """Refuse a value the select does not offer (an empty one means "any")."""
-    if field.data not in (None, "") and field.data not in _offered(field):
-        raise ValidationError(_l("Choose one of the options."))
-
-
 class FilterForm(Form):
     """Narrow and order the library (read from the query string; the view sets the choices)."""
 
@@ -143,28 +137,28 @@ class FilterForm(Form):
         csrf = False
 
     tema = SelectField(
-        _l("Theme"), coerce=optional_id, validate_choice=False, validators=[_one_of_the_options]
+        _l("Theme"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
     maal = SelectField(
-        _l("Goal"), coerce=optional_id, validate_choice=False, validators=[_one_of_the_options]
+        _l("Goal"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
     type = SelectField(
-        _l("Kind"), default="", validate_choice=False, validators=[_one_of_the_options]
+        _l("Kind"), default="", validate_choice=False, validators=[one_of_the_options]
     )
     moede = SelectField(
-        _l("Meeting"), coerce=optional_id, validate_choice=False, validators=[_one_of_the_options]
+        _l("Meeting"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
     bibliotek = SelectField(
-        _l("Library"), default="", validate_choice=False, validators=[_one_of_the_options]
+        _l("Library"), default="", validate_choice=False, validators=[one_of_the_options]
     )
     tilfoejet_af = SelectField(
         _l("Added by"),
         coerce=optional_id,
         validate_choice=False,
-        validators=[_one_of_the_options],
+        validators=[one_of_the_options],
     )
     orden = SelectField(
-        _l("Order"), default="nyeste", validate_choice=False, validators=[_one_of_the_options]
+        _l("Order"), default="nyeste", validate_choice=False, validators=[one_of_the_options]
     )
 
     def set_choices(

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
 
-from forum.actions.forms import _offered, choices
+from forum.actions.forms import choices, offered
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
 from forum.library import bp
@@ -245,7 +245,7 @@ def new() -> Page:
     else:
         form = NewResourceForm()
     _offer_choices(form)
-    if request.method == "GET" and form.meeting_id.data not in _offered(form.meeting_id):
+    if request.method == "GET" and form.meeting_id.data not in offered(form.meeting_id):
         form.meeting_id.data = None  # an unknown meeting in the address preselects none
     if form.validate_on_submit():
         try:
