@@ -23,6 +23,8 @@ from forum.models import (
     Post,
     Report,
     Resource,
+    SearchDocument,
+    SearchKind,
     Survey,
     Theme,
     Thread,
@@ -31,8 +33,8 @@ from forum.models import (
 )
 
 # The vocabularies live with the models; imported here under the names the gates use.
+from forum.models.vocabulary import CommitmentStatus, ResourceVisibility
 from forum.models.vocabulary import CommitmentVisibility as CommitmentVisibility
-from forum.models.vocabulary import ResourceVisibility
 from forum.models.vocabulary import Role as Role
 from forum.models.vocabulary import Visibility as Visibility
 
@@ -571,6 +573,65 @@ def can_use_bin(user: User | None) -> bool:
 
 
 # --- notifications and email --------------------------------------------------------------
+
+
+def visible_meetings(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for meetings: every member sees every meeting."""
+    return true() if is_member(user) else false()
+
+
+def visible_search_documents(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for search index rows: each row is shown only when the person may
+    see what it stands for now, by that thing's own gate (so a circle just left, a post just
+    hidden or a commitment just made private drop out of results, counts and snippets at
+    once). Profiles are not results; `visible_colleague_documents` covers them."""
+    if not is_member(user):
+        return false()
+    kind = SearchDocument.kind
+    thread_seen = exists().where(Thread.id == SearchDocument.thread_id, visible_threads(user))
+    post_seen = exists().where(
+        Post.id == SearchDocument.post_id, Post.withdrawn_at.is_(None), visible_posts(user)
+    )
+    commitment_seen = exists().where(
+        Commitment.id == SearchDocument.commitment_id, visible_commitments(user)
+    )
+    resource_seen = exists().where(
+        Resource.id == SearchDocument.resource_id,
+        Resource.removed_at.is_(None),
+        visible_resources(user),
+    )
+    return or_(
+        and_(kind == SearchKind.THREAD, thread_seen),
+        and_(kind == SearchKind.POST, thread_seen, post_seen),
+        and_(
+            kind.in_((SearchKind.COMMITMENT, SearchKind.LOG_ENTRY, SearchKind.COMMENT)),
+            commitment_seen,
+        ),
+        and_(kind == SearchKind.RESOURCE, resource_seen),
+        and_(kind == SearchKind.MEETING, visible_meetings(user)),
+    )
+
+
+def visible_colleague_documents(user: User | None) -> ColumnElement[bool]:
+    """Return the SQL filter for the rows that can name a colleague: profiles the person may
+    see, and commitments shared with the network that are under way or done (never a
+    private one, not even for facilitators: the panel is the network's, not theirs)."""
+    if not is_member(user):
+        return false()
+    kind = SearchDocument.kind
+    profile_seen = exists().where(User.id == SearchDocument.author_id, visible_members(user))
+    shared_commitment = exists().where(
+        Commitment.id == SearchDocument.commitment_id,
+        Commitment.visibility == CommitmentVisibility.NETWORK,
+        Commitment.status.in_((CommitmentStatus.IN_PROGRESS, CommitmentStatus.DONE)),
+        visible_commitments(user),
+    )
+    return or_(
+        and_(kind == SearchKind.MEMBER, profile_seen),
+        and_(
+            kind.in_((SearchKind.COMMITMENT, SearchKind.LOG_ENTRY)), shared_commitment, profile_seen
+        ),
+    )
 
 
 def can_see_thread(user: User | None, thread_id: int) -> bool:

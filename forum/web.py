@@ -234,10 +234,11 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     from forum import cli
-    from forum.services import uploads
+    from forum.services import search_index, uploads
 
     cli.init_app(app)
     uploads.init_app(app)
+    search_index.init_app(app)
 
     app.before_request(_refuse_nul)
     app.before_request(_require_login)

@@ -37,6 +37,7 @@ from forum.models.notifications import (
     ThreadRead,
     ThreadWatch,
 )
+from forum.models.search import SearchDocument
 from forum.models.vocabulary import (
     CommitmentStatus,
     CommitmentVisibility,
@@ -51,11 +52,16 @@ from forum.models.vocabulary import (
     ResourceVisibility,
     Role,
     RsvpAnswer,
+    SearchKind,
+    TextState,
     Visibility,
     WatchLevel,
 )
 
 __all__ = [
+    "SearchDocument",
+    "SearchKind",
+    "TextState",
     "Resource",
     "ResourceFile",
     "ResourceGoal",

@@ -14,7 +14,7 @@ from forum.models.actions import Commitment, LogEntry
 from forum.models.base import utcnow
 from forum.models.forum import Post, Theme
 from forum.models.meetings import Meeting
-from forum.models.vocabulary import ResourceKind, ResourceVisibility, enum_column
+from forum.models.vocabulary import ResourceKind, ResourceVisibility, TextState, enum_column
 
 
 class Resource(Model):
@@ -127,6 +127,15 @@ class ResourceFile(Model):
     preview_name: Mapped[str | None] = mapped_column(String(80))  # a small image, for images
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The file's text for search, read by the worker (never in a request: parsing is slow and
+    # can fail). `text_lease_until` keeps two workers from reading the same file at once.
+    text_state: Mapped[TextState] = mapped_column(
+        enum_column(TextState), default=TextState.PENDING, index=True
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_error: Mapped[str] = mapped_column(String(300), default="")
+    text_attempts: Mapped[int] = mapped_column(default=0)
+    text_lease_until: Mapped[datetime | None]
 
     uploaded_by: Mapped[User] = relationship()
 

@@ -51,6 +51,28 @@ class RsvpAnswer(StrEnum):
     NO = "no"
 
 
+class SearchKind(StrEnum):
+    """What a row of the search index stands for."""
+
+    THREAD = "thread"  # a thread's title and its opening post
+    POST = "post"  # a reply
+    COMMITMENT = "commitment"  # a commitment's title and why
+    LOG_ENTRY = "log_entry"  # an update on a commitment
+    COMMENT = "comment"  # a comment on a commitment
+    RESOURCE = "resource"  # a resource's title, description and file text
+    MEETING = "meeting"  # a meeting's title, place, agenda and practical notes
+    MEMBER = "member"  # a profile: name, job, library, bio (for "colleagues")
+
+
+class TextState(StrEnum):
+    """Where reading an uploaded file's text for search stands (done by the worker)."""
+
+    PENDING = "pending"  # waiting for the worker
+    DONE = "done"  # read (possibly empty: a scanned PDF has no text)
+    FAILED = "failed"  # could not be read; text_error says why
+    NONE = "none"  # nothing to read (an image)
+
+
 class QuestionKind(StrEnum):
     """The kinds of question a survey can ask."""
 

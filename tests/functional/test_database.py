@@ -11,13 +11,16 @@ from sqlalchemy import func, select, text
 
 from forum.extensions import db
 from forum.models import Post, Thread
+from forum.models.search import include_object
 from forum.services import threads as thread_service
 from tests import factories
 
 
 def test_migrations_and_models_agree(app, db_session):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 
