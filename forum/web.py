@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -99,6 +101,36 @@ class InvalidCharacter(BadRequest):
 def _has_nul(values: MultiDict[str, str]) -> bool:
     """Return whether any name or value contains a NUL character."""
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
+class HideSearches(logging.Filter):
+    """Cut what was searched for out of access-log lines: searches are not logged with their
+    text (a query can name a colleague or a confidential matter)."""
+
+    SEARCH = re.compile(r"(/soeg[^?\s\"]*)\?[^\s\"]*")
+
+    def _hide(self, value: object) -> object:
+        """Return a string with search queries replaced; anything else as it is."""
+        return self.SEARCH.sub(r"\1?…", value) if isinstance(value, str) else value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message and arguments; never drops the line."""
+        record.msg = self._hide(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._hide(arg) for arg in record.args)
+        return True
+
+
+# The loggers that write request lines: the development server's and gunicorn's access log.
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access")
+
+
+def _hide_searches_in_access_logs() -> None:
+    """Add the HideSearches filter to the access loggers, once per process."""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideSearches) for f in logger.filters):
+            logger.addFilter(HideSearches())
 
 
 def _refuse_nul() -> None:
@@ -216,6 +248,7 @@ def init_app(app: Flask) -> None:
     from forum.members import bp as members_bp
     from forum.moderation import bp as moderation_bp
     from forum.notifications import bp as notifications_bp
+    from forum.search import bp as search_bp
     from forum.threads import bp as threads_bp
 
     for blueprint in (
@@ -230,6 +263,7 @@ def init_app(app: Flask) -> None:
         library_bp,
         notifications_bp,
         email_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -240,6 +274,7 @@ def init_app(app: Flask) -> None:
     uploads.init_app(app)
     search_index.init_app(app)
 
+    _hide_searches_in_access_logs()
     app.before_request(_refuse_nul)
     app.before_request(_require_login)
     # after_request functions run last-registered first: the headers (which may load the

@@ -192,6 +192,8 @@ ROUTES: dict[str, Route] = {
     # {resource} is a file {author} added to the network's library: only they and the
     # facilitators change it; the bin is the facilitators'. The PDF has no preview image.
     "library.index": Route("GET", "/ressourcer", members_only()),
+    "search.results": Route("GET", "/soeg?q=energi", members_only()),
+    "search.similar": Route("GET", "/soeg/lignende?titel=energi", members_only()),
     "library.new": Route("GET", "/ressourcer/ny", members_only()),
     "library.resource": Route("GET", "/ressourcer/{resource}", members_only()),
     "library.edit": Route("GET", "/ressourcer/{resource}/rediger", members_only(member=403)),

@@ -48,7 +48,11 @@ from forum.models import (
     User,
     Visibility,
 )
-from forum.permissions import visible_colleague_documents, visible_search_documents
+from forum.permissions import (
+    visible_colleague_documents,
+    visible_members,
+    visible_search_documents,
+)
 from forum.services import search_text
 from forum.services.search_text import Query
 
@@ -459,3 +463,23 @@ def similar_threads(viewer: User, title: str) -> list[SimilarThread]:
         SimilarThread(row.id, highlight(row.title, query), row.post_count, row.last_post_at)
         for row in rows
     ]
+
+
+def people_and_libraries(viewer: User) -> tuple[list[tuple[int, str]], list[str]]:
+    """Return the people and libraries the filters offer: the profiles the viewer may see,
+    whatever the results (so a filter never hints at what is hidden)."""
+    people = [
+        (row.id, row.name)
+        for row in db.session.execute(
+            select(User.id, User.name).where(visible_members(viewer)).order_by(User.name)
+        )
+    ]
+    libraries = list(
+        db.session.scalars(
+            select(User.library)
+            .where(visible_members(viewer), User.library != "")
+            .distinct()
+            .order_by(User.library)
+        )
+    )
+    return people, libraries
