@@ -14,6 +14,10 @@ A worker that dies after claiming leaves the claim to expire (OUTBOX_LEASE_SECON
 worker then takes the email up. When the SMTP server cannot be reached the pass stops, so
 a server that is away costs one attempt, not one per waiting email.
 
+Uploaded documents have their text read for search the same way: claimed with a lease and
+committed, read from disk and parsed outside any transaction, then the text (or why it could
+not be read) saved, which re-indexes the resource in that transaction.
+
 The timed jobs (meeting reminders, closing surveys, daily and weekly digests) run at the
 start of a pass, at most once a minute in the loop, and are safe to run any number of
 times: each records what it sent in the same transaction as the emails it queued.
@@ -35,12 +39,13 @@ from flask_babel import force_locale
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from forum.extensions import db
-from forum.models import OutboxEmail, User
+from forum.models import OutboxEmail, ResourceFile, TextState, User
 from forum.models.base import utcnow
 from forum.models.vocabulary import DigestPeriod
 from forum.services import digests as digest_service
 from forum.services import library as library_service
 from forum.services import reminders as reminder_service
+from forum.services import uploads
 from forum.services.closing_surveys import notify_closing_surveys
 from forum.services.email_content import (
     Drop,
@@ -50,6 +55,7 @@ from forum.services.email_content import (
 )
 from forum.services.mail import RenderedEmail, build_message, render_email, send_message
 from forum.services.meetings import TIMEZONE
+from forum.services.text_extraction import TextExtractionError, extract_text
 
 # Errors that say the server is away, not that this one email is wrong: stop the pass.
 # (smtplib's errors are OSErrors too, so these are named one by one; a refused recipient
@@ -63,6 +69,12 @@ SERVER_AWAY = (
 )
 LONGEST_RETRY = timedelta(days=1)
 TIMED_JOBS_EVERY = timedelta(minutes=1)
+# A file's text is read within this lease; a worker that dies leaves it to the next one.
+FILE_TEXT_LEASE = timedelta(minutes=10)
+# A file that could not be opened (missing on disk, say while a volume is remounted) is
+# tried this many times in all, this long apart.
+FILE_TEXT_ATTEMPTS = 3
+FILE_TEXT_RETRY = timedelta(minutes=5)
 # The library's bin is emptied of resources past their 30 days this often (idempotent).
 PURGE_EVERY = timedelta(days=1)
 
@@ -78,6 +90,8 @@ class PassReport:
     survey_notices: int = 0
     digests: int = 0
     purged: int = 0
+    texts_read: int = 0
+    texts_failed: int = 0
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -224,6 +238,116 @@ def deliver_due(now: datetime | None = None) -> PassReport:
     return report
 
 
+def _text_due(now: datetime) -> ColumnElement[bool]:
+    """Return the condition of a file whose text waits to be read and is claimed by nobody."""
+    return and_(
+        ResourceFile.text_state == TextState.PENDING,
+        or_(ResourceFile.text_lease_until.is_(None), ResourceFile.text_lease_until <= now),
+    )
+
+
+def claim_next_file(now: datetime) -> int | None:
+    """Claim the next file whose text is to be read, and commit; None when there is none."""
+    while True:
+        file_id = db.session.scalar(
+            select(ResourceFile.id)
+            .where(_text_due(now))
+            .order_by(ResourceFile.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite relies on the UPDATE
+        )
+        if file_id is None:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            update(ResourceFile)
+            .where(ResourceFile.id == file_id, _text_due(now))
+            .values(
+                text_lease_until=now + FILE_TEXT_LEASE,
+                text_attempts=ResourceFile.text_attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            return file_id
+
+
+def _save_text(
+    file_id: int,
+    state: TextState,
+    text: str = "",
+    error: str = "",
+    retry_at: datetime | None = None,
+) -> None:
+    """Store a file's text (or why it could not be read, or when to try again) and commit;
+    saving the text re-indexes its resource in the same transaction."""
+    version = db.session.get(ResourceFile, file_id)
+    if version is None:  # the resource was purged meanwhile
+        db.session.rollback()
+        return
+    version.text_state = state
+    version.text = text
+    version.text_error = error[:300]
+    version.text_lease_until = retry_at
+    db.session.commit()
+
+
+def read_file_texts(now: datetime | None = None) -> tuple[int, int]:
+    """Read the text of every uploaded document waiting for it; return (read, failed).
+
+    A file that cannot be parsed is marked failed at once, with the reason, and logged as an
+    error (parsing it again would fail again); one missing on disk is tried again on later
+    passes, FILE_TEXT_ATTEMPTS times in all.
+    """
+    read = failed = 0
+
+    def clock() -> datetime:
+        """Return the fixed time of a test, or now."""
+        return now if now is not None else utcnow()
+
+    while (file_id := claim_next_file(clock())) is not None:
+        version = db.session.get(ResourceFile, file_id)
+        if version is None:
+            continue
+        stored_name, content_type, attempts = (
+            version.stored_name,
+            version.content_type,
+            version.text_attempts,
+        )
+        db.session.rollback()  # nothing is held while the file is read and parsed
+        path = uploads.file_path(stored_name)
+        try:
+            if path is None:
+                raise FileNotFoundError(stored_name)
+            text = extract_text(path.read_bytes(), content_type)
+        except OSError as error:
+            current_app.logger.error(
+                "Text of file %s not read (attempt %s): %r", file_id, attempts, error
+            )
+            if attempts >= FILE_TEXT_ATTEMPTS:
+                _save_text(
+                    file_id, TextState.FAILED, error=f"the file could not be opened: {error!r}"
+                )
+                failed += 1
+            else:
+                _save_text(file_id, TextState.PENDING, retry_at=clock() + FILE_TEXT_RETRY)
+            continue
+        except TextExtractionError as error:
+            current_app.logger.error("Text of file %s could not be read: %s", file_id, error)
+            _save_text(file_id, TextState.FAILED, error=str(error))
+            failed += 1
+            continue
+        except Exception as error:  # a parser's own bug must not stop the other files
+            current_app.logger.exception("Text of file %s could not be read", file_id)
+            _save_text(file_id, TextState.FAILED, error=repr(error))
+            failed += 1
+            continue
+        _save_text(file_id, TextState.DONE, text=text)
+        read += 1
+    return read, failed
+
+
 def purge_removed_resources(now: datetime) -> list[library_service.Purged]:
     """Delete the resources past their time in the bin, commit, and log what went."""
     purged = library_service.purge_removed(now)
@@ -284,8 +408,14 @@ def run_timed_jobs(now: datetime | None = None, purge: bool = True) -> PassRepor
 def run_once(
     now: datetime | None = None, timed_jobs: bool = True, purge: bool = True
 ) -> PassReport:
-    """Run the timed jobs (unless told not to), then deliver every due email."""
+    """Run the timed jobs (unless told not to), read uploaded files' text, then deliver every
+    due email."""
     report = run_timed_jobs(now, purge=purge) if timed_jobs else PassReport()
+    try:
+        report.texts_read, report.texts_failed = read_file_texts(now)
+    except Exception:  # emails still go out when reading files fails as a whole
+        db.session.rollback()
+        current_app.logger.exception("Reading the text of uploaded files failed")
     delivered = deliver_due(now)
     report.sent, report.failed, report.dropped = delivered.sent, delivered.failed, delivered.dropped
     return report

@@ -37,6 +37,7 @@ from forum.models import (
     ResourceTheme,
     SearchDocument,
     SearchKind,
+    TextState,
     Thread,
     User,
 )
@@ -490,6 +491,17 @@ def rebuild(connection: Connection, progress: Callable[[int], None] | None = Non
         # table once more also drops anything an earlier fault may have left in it.
         connection.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('rebuild')")
     return total
+
+
+def reread_files() -> int:
+    """Mark every uploaded document's text to be read again by the worker; return how many."""
+    result = db.session.execute(
+        update(ResourceFile)
+        .where(ResourceFile.text_state != TextState.NONE)
+        .values(text_state=TextState.PENDING, text_attempts=0, text_lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def source_count(connection: Connection) -> int:

@@ -31,7 +31,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from forum.extensions import db
-from forum.models import Resource, ResourceFile, User, utcnow
+from forum.models import Resource, ResourceFile, TextState, User, utcnow
 from forum.services import ServiceError, filetypes
 from forum.services.filetypes import clean_filename as clean_filename
 from forum.services.filetypes import label as label
@@ -329,6 +329,12 @@ def store(checked: CheckedFile) -> StoredFile:
     )
 
 
+def _is_image(content_type: str) -> bool:
+    """Return whether the accepted type is an image (which has no text to read)."""
+    file_type = filetypes.BY_CONTENT_TYPE.get(content_type)
+    return file_type is not None and file_type.image
+
+
 def add_file_version(resource: Resource, stored: StoredFile, uploader: User) -> ResourceFile:
     """Record a stored file as the resource's newest version and return it (flushed)."""
     version = ResourceFile(
@@ -343,6 +349,8 @@ def add_file_version(resource: Resource, stored: StoredFile, uploader: User) -> 
         preview_name=stored.preview_name,
         uploaded_by_id=uploader.id,
         uploaded_at=utcnow(),
+        # The worker reads a document's text for search; an image has none to read.
+        text_state=TextState.NONE if _is_image(stored.content_type) else TextState.PENDING,
     )
     # Newest first, as the relationship loads them.
     resource.versions.insert(0, version)

@@ -228,3 +228,17 @@ def test_similar_titles(people):
     factories.thread(anne, theme, "Kaffe", "ventilation")  # only in the body
     similar = search_service.similar_threads(bo, "Hvordan slukker vi ventilationen?")
     assert [s.thread_id for s in similar] == [match.id]
+
+
+def test_the_reindex_command_rebuilds_with_a_progress_bar(app, people):
+    anne, bo, theme = people
+    thread = factories.thread(anne, theme, "Kompost", "Energiforbruget")
+    db.session.execute(SearchDocument.__table__.delete())
+    db.session.commit()
+    assert found(bo, "energiforbrug") == []
+    result = app.test_cli_runner().invoke(args=["reindex", "--reread-files"])
+    assert result.exit_code == 0, result.output
+    assert "Rebuilding the search index" in result.output
+    assert "Indexed 3 rows" in result.output  # the thread and the two profiles
+    db.session.expire_all()
+    assert found(bo, "energiforbrug") == [("thread", thread.id)]
