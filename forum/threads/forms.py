@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
 # WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
@@ -74,11 +74,18 @@ class AudienceForm(Form):
 class ThreadForm(AudienceForm):
     """Start a thread: a title, the opening post in Markdown, and who can see it."""
 
-    title = StringField(_l("Title"), validators=_title_validators)
+    title = StringField(
+        _l("Title"),
+        validators=_title_validators,
+        render_kw={"data-similar": True, "aria-describedby": "similar-threads"},
+    )
     body = TextAreaField(
         _l("Text"), validators=_body_validators, render_kw={"rows": 12, "data-mentions": True}
     )
     resource_id = resource_field()
+    # "1" once the similar threads have been shown (on the form, or while typing with scripts),
+    # so the next submit posts.
+    seen_similar = HiddenField(default="")
 
 
 class VisibilityForm(AudienceForm):

@@ -40,6 +40,7 @@ from forum.services import ServiceError, mentions
 from forum.services import circles as circle_service
 from forum.services import moderation as moderation_service
 from forum.services import reading as reading_service
+from forum.services import search as search_service
 from forum.services import themes as theme_service
 from forum.services import threads as thread_service
 from forum.threads import bp
@@ -200,7 +201,13 @@ def new_thread(theme_id: int) -> Page:
     require(can_start_thread(current_user, item))
     form = ThreadForm()
     offer_resources(form.resource_id, _me())
-    if form.validate_on_submit():
+    similar: list[search_service.SimilarThread] = []
+    valid = form.validate_on_submit()
+    if valid and form.seen_similar.data != "1":
+        # Before asking: threads with similar titles are shown once, and the next submit posts.
+        similar = search_service.similar_threads(_me(), form.title.data or "")
+        form.seen_similar.data = "1"
+    if valid and not similar:
         try:
             thread = thread_service.create_thread(
                 _me(),
@@ -219,10 +226,11 @@ def new_thread(theme_id: int) -> Page:
         "threads/new_thread.html",
         theme=item,
         form=form,
+        similar=similar,
         people=circle_service.candidates(_me()),
         visibility_hints=VISIBILITY_HINTS,
     )
-    return (page, REFUSED) if form.is_submitted() else page
+    return (page, REFUSED) if form.is_submitted() and not similar else page
 
 
 @bp.get("/traad/<id:thread_id>")

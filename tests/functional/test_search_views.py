@@ -194,3 +194,42 @@ def test_similar_titles_while_typing(client, login_as, forum):
     login_as(bo)
     found = client.get("/soeg/lignende?titel=Hvordan+sl%C3%A6kker+vi+ventilationen").get_json()
     assert found == [{"title": "Ventilation om natten", "url": f"/traad/{thread.id}", "posts": 1}]
+
+
+def test_starting_a_thread_first_shows_threads_with_similar_titles(client, login_as, forum):
+    _anne, bo, theme, thread = forum
+    login_as(bo)
+    data = {
+        "title": "Hvordan slukker vi ventilationen?",
+        "body": "Mit spørgsmål",
+        "visibility": "network",
+    }
+    first = client.submit(f"/tema/{theme.id}/ny", data)
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert "Tråde med en lignende titel" in page
+    assert f'href="/traad/{thread.id}"' in page
+    assert "Mit spørgsmål" in page  # nothing typed is lost
+    assert 'name="seen_similar" type="hidden" value="1"' in page
+    second = client.submit(f"/tema/{theme.id}/ny", {**data, "seen_similar": "1"})
+    assert second.status_code == 302
+
+
+def test_a_thread_without_similar_titles_is_posted_at_once(client, login_as, forum):
+    _anne, bo, theme, _thread = forum
+    login_as(bo)
+    data = {
+        "title": "Kaffe til netværksmødet",
+        "body": "Hvem tager kage med?",
+        "visibility": "network",
+    }
+    assert client.submit(f"/tema/{theme.id}/ny", data).status_code == 302
+
+
+def test_similar_titles_never_show_a_circle_thread_to_an_outsider(client, login_as, forum):
+    anne, bo, theme, _thread = forum
+    thread_service.create_thread(anne, theme, "Budgetkrise i kommunen", "x", "circle", [])
+    db.session.commit()
+    login_as(bo)
+    data = {"title": "Budgetkrise", "body": "Hjælp", "visibility": "network"}
+    assert client.submit(f"/tema/{theme.id}/ny", data).status_code == 302
