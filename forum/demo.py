@@ -254,8 +254,8 @@ THREADS: tuple[DemoThread, ...] = (
         38,
         9,
         "Mål for energiforbruget: 15 % ned på tre år – realistisk?",
-        "Vi er ved at formulere et konkret mål for vores energiforbrug, og jeg vil gerne "
-        "høre, hvordan I har grebet det an.\n\n"
+        "Vi er ved at formulere et konkret mål for energiforbruget på biblioteket, og jeg "
+        "vil gerne høre, hvordan I har grebet det an.\n\n"
         "Vores tal for 2023 (Hovedbiblioteket, ca. 3.200 m²):\n\n"
         "- **El:** 412.000 kWh\n"
         "- **Fjernvarme:** 298 MWh\n"

@@ -528,20 +528,23 @@ def _post_targets(post: Post) -> list[Target]:
 # the rows to rewrite. Visibility, circles and hiding threads are not here: the gates decide
 # those at the moment of each search.
 WATCHED: dict[type, tuple[tuple[str, ...], Callable[[Any], list[Target]]]] = {
-    Thread: (("title", "theme_id", "author_id"), lambda t: [(SearchKind.THREAD, t.id)]),
-    Post: (("body_html", "withdrawn_at", "hidden_at", "position"), _post_targets),
+    Thread: (
+        ("title", "theme_id", "author_id", "created_at"),
+        lambda t: [(SearchKind.THREAD, t.id)],
+    ),
+    Post: (("body_html", "withdrawn_at", "hidden_at", "position", "created_at"), _post_targets),
     Commitment: (
-        ("title", "why_html", "theme_id", "owner_id"),
+        ("title", "why_html", "theme_id", "owner_id", "created_at"),
         lambda c: [(SearchKind.COMMITMENT, c.id)],
     ),
     CommitmentGoal: ((), lambda g: [(SearchKind.COMMITMENT, g.commitment_id)]),
     LogEntry: (
-        ("tried_html", "learned_html", "blocking_html", "needs_html"),
+        ("tried_html", "learned_html", "blocking_html", "needs_html", "created_at"),
         lambda e: [(SearchKind.LOG_ENTRY, e.id)],
     ),
-    CommitmentComment: (("body_html",), lambda c: [(SearchKind.COMMENT, c.id)]),
+    CommitmentComment: (("body_html", "created_at"), lambda c: [(SearchKind.COMMENT, c.id)]),
     Resource: (
-        ("title", "description_html", "library", "removed_at", "added_by_id"),
+        ("title", "description_html", "library", "removed_at", "added_by_id", "created_at"),
         lambda r: [(SearchKind.RESOURCE, r.id)],
     ),
     ResourceTheme: ((), lambda t: [(SearchKind.RESOURCE, t.resource_id)]),
