@@ -325,7 +325,25 @@ def search(viewer: User, query: Query, filters: Filters, page: int = 1) -> Resul
 def _page_of_hits(
     match: _Match, conditions: Sequence[ColumnElement[bool]], query: Query, page: int
 ) -> list[Hit]:
-    """Return one page of hits, best first, with what each needs to be shown."""
+    """Return one page of hits, best first, with what each needs to be shown.
+
+    Two queries: the ranking sorts every match, so it carries only ids; the page's twenty
+    rows are then loaded with their text and what they belong to.
+    """
+    ranked = db.session.scalars(
+        _matching(match, SearchDocument.id)
+        .where(*conditions)
+        .order_by(
+            desc(case((match.in_title, 1), else_=0)),
+            desc(match.relevance),
+            SearchDocument.created_at.desc(),
+            SearchDocument.id.desc(),
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    if not ranked:
+        return []
     author = aliased(User)
     shown_thread = aliased(Thread)
     shown_commitment = aliased(Commitment)
@@ -337,50 +355,50 @@ def _page_of_hits(
         SearchDocument.kind.in_((SearchKind.THREAD, SearchKind.POST)),
         shown_thread.visibility != Visibility.NETWORK,
     )
-    in_title = match.in_title
-    statement = (
-        _matching(
-            match,
-            SearchDocument,
-            author.name,
-            Theme.name,
-            context_title,
-            confidential,
+    rows = db.session.execute(
+        select(
+            SearchDocument.id,
+            SearchDocument.kind,
+            SearchDocument.key,
+            SearchDocument.title,
+            SearchDocument.body,
+            SearchDocument.created_at,
+            SearchDocument.author_id,
+            SearchDocument.thread_id,
+            SearchDocument.commitment_id,
+            SearchDocument.resource_id,
+            SearchDocument.meeting_id,
+            author.name.label("author_name"),
+            Theme.name.label("theme_name"),
+            context_title.label("context_title"),
+            confidential.label("confidential"),
         )
         .outerjoin(author, author.id == SearchDocument.author_id)
         .outerjoin(Theme, Theme.id == SearchDocument.theme_id)
         .outerjoin(shown_thread, shown_thread.id == SearchDocument.thread_id)
         .outerjoin(shown_commitment, shown_commitment.id == SearchDocument.commitment_id)
-        .where(*conditions)
-        .order_by(
-            desc(case((in_title, 1), else_=0)),
-            desc(match.relevance),
-            SearchDocument.created_at.desc(),
-            SearchDocument.id.desc(),
-        )
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .where(SearchDocument.id.in_(ranked))
     )
+    by_id = {row.id: row for row in rows}
     hits = []
-    for document, author_name, theme_name, context, is_confidential in db.session.execute(
-        statement
-    ):
+    for document_id in ranked:
+        row = by_id[document_id]
         hits.append(
             Hit(
-                kind=document.kind,
-                key=document.key,
-                title=highlight(document.title, query),
-                snippet=snippet(document.body, query),
-                created_at=document.created_at,
-                author_id=document.author_id,
-                author_name=author_name or "",
-                theme_name=theme_name or "",
-                context_title=context or "",
-                confidential=bool(is_confidential),
-                thread_id=document.thread_id,
-                commitment_id=document.commitment_id,
-                resource_id=document.resource_id,
-                meeting_id=document.meeting_id,
+                kind=SearchKind(row.kind),
+                key=row.key,
+                title=highlight(row.title, query),
+                snippet=snippet(row.body, query),
+                created_at=row.created_at,
+                author_id=row.author_id,
+                author_name=row.author_name or "",
+                theme_name=row.theme_name or "",
+                context_title=row.context_title or "",
+                confidential=bool(row.confidential),
+                thread_id=row.thread_id,
+                commitment_id=row.commitment_id,
+                resource_id=row.resource_id,
+                meeting_id=row.meeting_id,
             )
         )
     return hits

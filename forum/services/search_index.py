@@ -346,7 +346,7 @@ def _resources(connection: Connection, ids: Sequence[int] | None) -> Iterator[Do
             row.id,
             row.created_at,
             title=row.title,
-            body=_joined(plain_text(row.description_html), row.library, row.text or ""),
+            body=_joined(plain_text(row.description_html), row.text or "", row.library),
             resource_id=row.id,
             theme_id=themes.get(row.id),
             author_id=row.added_by_id,

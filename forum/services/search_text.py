@@ -231,12 +231,19 @@ def tsquery(query: Query, title_only: bool = False) -> str:
     return " | ".join(parts)
 
 
+# Words that make a title a question but say nothing of its subject: two titles sharing only
+# "hvordan" are not alike.
+QUESTION_WORDS = frozenset(
+    words("hvordan hvorfor hvornår hvilke hvilken hvilket hvem nogen andre kan får gør går")
+)
+
+
 def similar_title_query(title: str) -> Query:
-    """Return a query for threads whose titles share a word with this title (any of them)."""
+    """Return a query for threads whose titles share a word of substance with this title."""
     query = Query(text=title)
     seen: set[str] = set()
     for word in words(title)[:TERMS_MAX]:
-        if word in STOP_WORDS or len(word) < 3 or stem(word) in seen:
+        if word in STOP_WORDS or word in QUESTION_WORDS or len(word) < 3 or stem(word) in seen:
             continue
         seen.add(stem(word))
         query.alternatives.append(Alternative(required=[Term((word,))]))
