@@ -244,7 +244,27 @@ def test_the_reindex_command_rebuilds_with_a_progress_bar(app, people):
     assert found(bo, "energiforbrug") == [("thread", thread.id)]
 
 
-PARITY_WORDS = ["biblioteket", "bibliotekets", "bibliotekerne", "energiforbruget", "energiforbrugets", "bæredygtighed", "kollegerne", "kommunernes", "ventilationen", "reparationscaféen", "frivillige", "genbrugspladsen", "solcelleanlæggene", "partnerskaber", "målsætningen", "udlånshallen", "børnene", "mødes", "hjørring"]
+PARITY_WORDS = (
+    "biblioteket",
+    "bibliotekets",
+    "bibliotekerne",
+    "energiforbruget",
+    "energiforbrugets",
+    "bæredygtighed",
+    "kollegerne",
+    "kommunernes",
+    "ventilationen",
+    "reparationscaféen",
+    "frivillige",
+    "genbrugspladsen",
+    "solcelleanlæggene",
+    "partnerskaber",
+    "målsætningen",
+    "udlånshallen",
+    "børnene",
+    "mødes",
+    "hjørring",
+)
 
 
 def test_sqlite_stems_danish_as_postgresql_does(db_session):
