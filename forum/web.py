@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,6 +119,13 @@ class HideSearches(logging.Filter):
         record.msg = self._hide(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(self._hide(arg) for arg in record.args)
+        elif isinstance(record.args, Mapping):
+            # gunicorn's access log passes its atoms by name: the request line (r), the
+            # referrer (f), the path (U) and the bare query string (q).
+            atoms = {key: self._hide(value) for key, value in record.args.items()}
+            if str(atoms.get("U", "")).startswith("/soeg") and atoms.get("q"):
+                atoms["q"] = "…"
+            record.args = atoms
         return True
 
 

@@ -178,6 +178,17 @@ def test_searches_are_not_logged_with_their_text(app):
     try:
         loggers[0].info('%s "%s" %s', "127.0.0.1", "GET /soeg?q=hemmeligt+ord HTTP/1.1", "200")
         loggers[1].info('"GET /soeg/lignende?titel=budgetkrise HTTP/1.1" 200')
+        # gunicorn's own access-log format: atoms by name, the query string on its own.
+        loggers[1].info(
+            '"%(r)s" %(s)s "%(f)s" %(q)s',
+            {
+                "r": "GET /soeg?q=loenforhandling HTTP/1.1",
+                "s": "200",
+                "f": "https://forum.example.dk/soeg?q=loenforhandling&side=2",
+                "U": "/soeg",
+                "q": "q=loenforhandling",
+            },
+        )
         loggers[0].info('"%s" 200', "GET /ressourcer?tema=3 HTTP/1.1")
     finally:
         for logger in loggers:
@@ -185,6 +196,7 @@ def test_searches_are_not_logged_with_their_text(app):
     text = "\n".join(lines.lines)
     assert "hemmeligt" not in text
     assert "budgetkrise" not in text
+    assert "loenforhandling" not in text
     assert '"GET /soeg?… HTTP/1.1"' in text
     assert "/ressourcer?tema=3" in text  # other addresses are logged as they were
 
