@@ -619,7 +619,10 @@ def visible_colleague_documents(user: User | None) -> ColumnElement[bool]:
     if not is_member(user):
         return false()
     kind = SearchDocument.kind
-    profile_seen = exists().where(User.id == SearchDocument.author_id, visible_members(user))
+    # Active people only, for admins too: a colleague to ask must be able to answer.
+    profile_seen = exists().where(
+        User.id == SearchDocument.author_id, User.is_enabled.is_(True), visible_members(user)
+    )
     shared_commitment = exists().where(
         Commitment.id == SearchDocument.commitment_id,
         Commitment.visibility == CommitmentVisibility.NETWORK,

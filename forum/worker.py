@@ -75,6 +75,8 @@ FILE_TEXT_LEASE = timedelta(minutes=10)
 # tried this many times in all, this long apart.
 FILE_TEXT_ATTEMPTS = 3
 FILE_TEXT_RETRY = timedelta(minutes=5)
+# Files read per pass of the worker, so emails go out between them.
+FILE_TEXTS_PER_PASS = 5
 # The library's bin is emptied of resources past their 30 days this often (idempotent).
 PURGE_EVERY = timedelta(days=1)
 
@@ -239,9 +241,11 @@ def deliver_due(now: datetime | None = None) -> PassReport:
 
 
 def _text_due(now: datetime) -> ColumnElement[bool]:
-    """Return the condition of a file whose text waits to be read and is claimed by nobody."""
+    """Return the condition of a file whose text waits to be read, is claimed by nobody, and
+    has attempts left."""
     return and_(
         ResourceFile.text_state == TextState.PENDING,
+        ResourceFile.text_attempts < FILE_TEXT_ATTEMPTS,
         or_(ResourceFile.text_lease_until.is_(None), ResourceFile.text_lease_until <= now),
     )
 
@@ -293,8 +297,33 @@ def _save_text(
     db.session.commit()
 
 
-def read_file_texts(now: datetime | None = None) -> tuple[int, int]:
-    """Read the text of every uploaded document waiting for it; return (read, failed).
+def _give_up_on_files(now: datetime) -> int:
+    """Mark failed, and log, the files still pending after their last attempt's lease ran out
+    (a worker died while reading them, or saving their text kept failing); return how many."""
+    stuck = and_(
+        ResourceFile.text_state == TextState.PENDING,
+        ResourceFile.text_attempts >= FILE_TEXT_ATTEMPTS,
+        or_(ResourceFile.text_lease_until.is_(None), ResourceFile.text_lease_until <= now),
+    )
+    ids = list(db.session.scalars(select(ResourceFile.id).where(stuck)))
+    for file_id in ids:
+        current_app.logger.error(
+            "Text of file %s not read after %s attempts", file_id, FILE_TEXT_ATTEMPTS
+        )
+        _save_text(
+            file_id,
+            TextState.FAILED,
+            error=f"not read after {FILE_TEXT_ATTEMPTS} attempts (see the worker's log)",
+        )
+    db.session.commit()
+    return len(ids)
+
+
+def read_file_texts(
+    now: datetime | None = None, limit: int | None = FILE_TEXTS_PER_PASS
+) -> tuple[int, int]:
+    """Read the text of the uploaded documents waiting for it, at most `limit` (so a batch of
+    uploads never holds up the emails); return (read, failed).
 
     A file that cannot be parsed is marked failed at once, with the reason, and logged as an
     error (parsing it again would fail again); one missing on disk is tried again on later
@@ -306,7 +335,10 @@ def read_file_texts(now: datetime | None = None) -> tuple[int, int]:
         """Return the fixed time of a test, or now."""
         return now if now is not None else utcnow()
 
-    while (file_id := claim_next_file(clock())) is not None:
+    failed += _give_up_on_files(clock())
+    claimed = 0
+    while (limit is None or claimed < limit) and (file_id := claim_next_file(clock())):
+        claimed += 1
         version = db.session.get(ResourceFile, file_id)
         if version is None:
             continue

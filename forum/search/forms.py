@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms import DateField, Field, SelectField, StringField
+from wtforms.validators import Optional, ValidationError
 
 from forum.actions.forms import choices, one_of_the_options, optional_id
 from forum.forms import Form
 from forum.sdgs import SDGS, sdg_label
+from forum.services import ServiceError, check_plausible_date
 from forum.services.search_text import QUERY_MAX
 
 GROUP_LABELS = {
@@ -17,6 +18,15 @@ GROUP_LABELS = {
     "ressourcer": _l("Resources"),
     "moeder": _l("Meetings"),
 }
+
+
+def plausible_date(form: Form, field: Field) -> None:
+    """Refuse a date outside the years 2000–2100 (a typing mistake, and beyond year 9998
+    the date arithmetic overflows)."""
+    try:
+        check_plausible_date(field.data, field.name)
+    except ServiceError as error:
+        raise ValidationError(error.message) from error
 
 
 def _strip(value: str | None) -> str | None:
@@ -57,8 +67,8 @@ class SearchForm(Form):
     maal = SelectField(
         _l("Goal"), coerce=optional_id, validate_choice=False, validators=[one_of_the_options]
     )
-    fra = DateField(_l("From"), validators=[Optional()])
-    til = DateField(_l("To"), validators=[Optional()])
+    fra = DateField(_l("From"), validators=[Optional(), plausible_date])
+    til = DateField(_l("To"), validators=[Optional(), plausible_date])
 
     def set_choices(
         self, themes: list[tuple[int, str]], people: list[tuple[int, str]], libraries: list[str]

@@ -64,6 +64,9 @@ COLLEAGUES_MAX = 5
 COLLEAGUE_ROWS = 60
 SIMILAR_MAX = 5
 SNIPPET_WORDS = 32
+# A snippet is cut from this many first characters: a match further into an 80-page file
+# is found, and its snippet shows the file's beginning.
+SNIPPET_SCAN = 20_000
 TIMEZONE = ZoneInfo("Europe/Copenhagen")
 
 # The kinds a results page groups, by the name used in its address.
@@ -361,7 +364,7 @@ def _page_of_hits(
             SearchDocument.kind,
             SearchDocument.key,
             SearchDocument.title,
-            SearchDocument.body,
+            func.substr(SearchDocument.body, 1, SNIPPET_SCAN).label("body"),
             SearchDocument.created_at,
             SearchDocument.author_id,
             SearchDocument.thread_id,
@@ -377,12 +380,16 @@ def _page_of_hits(
         .outerjoin(Theme, Theme.id == SearchDocument.theme_id)
         .outerjoin(shown_thread, shown_thread.id == SearchDocument.thread_id)
         .outerjoin(shown_commitment, shown_commitment.id == SearchDocument.commitment_id)
-        .where(SearchDocument.id.in_(ranked))
+        # The gate again: a row rewritten between the two queries must not show (and one
+        # gone meanwhile is left out).
+        .where(SearchDocument.id.in_(ranked), *conditions)
     )
     by_id = {row.id: row for row in rows}
     hits = []
     for document_id in ranked:
-        row = by_id[document_id]
+        row = by_id.get(document_id)
+        if row is None:
+            continue
         hits.append(
             Hit(
                 kind=SearchKind(row.kind),

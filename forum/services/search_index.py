@@ -21,6 +21,8 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Connection, and_, delete, event, func, insert, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, UOWTransaction
 
 from forum.extensions import db
@@ -43,9 +45,11 @@ from forum.models import (
 )
 from forum.services import search_text
 
-# The most characters of one thing that are searchable. PostgreSQL refuses a tsvector over
-# 1 MB; a 200,000-character text (about 80 pages) stays well below it on any language.
+# The most characters of one thing that are searchable (about 80 pages).
 TEXT_MAX = 200_000
+# The most bytes of words one row gives the engine: PostgreSQL refuses a tsvector over 1 MB,
+# and folding (NFKC) can make some characters several times longer than they were.
+TERMS_MAX_BYTES = 300_000
 # Rows written per statement when rebuilding.
 BATCH = 500
 PENDING = "search_index_pending"
@@ -71,6 +75,14 @@ def _goals(numbers: Iterable[int]) -> str:
     """Return goal numbers as the `sdgs` column holds them: ",3,11," (or "")."""
     ordered = sorted(set(numbers))
     return "," + ",".join(str(n) for n in ordered) + "," if ordered else ""
+
+
+def _at_most_bytes(terms: str) -> str:
+    """Return the words cut to TERMS_MAX_BYTES of UTF-8, at a word's end."""
+    encoded = terms.encode()
+    if len(encoded) <= TERMS_MAX_BYTES:
+        return terms
+    return encoded[:TERMS_MAX_BYTES].decode(errors="ignore").rsplit(" ", 1)[0]
 
 
 @dataclass
@@ -100,8 +112,8 @@ class Document:
             "created_at": self.created_at,
             "title": title,
             "body": body,
-            "title_terms": terms(title),
-            "body_terms": terms(body),
+            "title_terms": _at_most_bytes(terms(title)),
+            "body_terms": _at_most_bytes(terms(body)),
             "thread_id": self.thread_id,
             "post_id": self.post_id,
             "commitment_id": self.commitment_id,
@@ -455,16 +467,35 @@ def _insert(connection: Connection, documents: Iterable[Document]) -> int:
     return written
 
 
+def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, or update those whose (kind, key) exists: two transactions re-indexing the
+    same thing at once then wait for each other instead of colliding (PostgreSQL), and a row
+    keeps its id."""
+    dialect_insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    statement = dialect_insert(SearchDocument)
+    changed = {name: statement.excluded[name] for name in rows[0] if name not in ("kind", "key")}
+    connection.execute(
+        statement.on_conflict_do_update(index_elements=["kind", "key"], set_=changed), rows
+    )
+
+
 def reindex(connection: Connection, kind: SearchKind, ids: Sequence[int]) -> None:
-    """Rewrite the index rows of these things from what is stored now (deleting the rows of
-    things gone, withdrawn or removed)."""
+    """Rewrite the index rows of these things from what is stored now, and delete the rows of
+    things gone, withdrawn or removed."""
     if not ids:
         return
     ids = sorted(set(ids))
-    connection.execute(
-        delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.key.in_(ids))
-    )
-    _insert(connection, BUILDERS[kind](connection, ids))
+    terms = terms_function(connection)
+    rows = [document.row(terms) for document in BUILDERS[kind](connection, ids)]
+    if rows:
+        _upsert(connection, rows)
+    gone = set(ids) - {row["key"] for row in rows}
+    if gone:
+        connection.execute(
+            delete(SearchDocument).where(
+                SearchDocument.kind == kind, SearchDocument.key.in_(sorted(gone))
+            )
+        )
 
 
 def rebuild(connection: Connection, progress: Callable[[int], None] | None = None) -> int:
@@ -534,7 +565,7 @@ WATCHED: dict[type, tuple[tuple[str, ...], Callable[[Any], list[Target]]]] = {
     ),
     Post: (("body_html", "withdrawn_at", "hidden_at", "position", "created_at"), _post_targets),
     Commitment: (
-        ("title", "why_html", "theme_id", "owner_id", "created_at"),
+        ("title", "why_html", "theme_id", "owner_id", "created_at", "goals"),
         lambda c: [(SearchKind.COMMITMENT, c.id)],
     ),
     CommitmentGoal: ((), lambda g: [(SearchKind.COMMITMENT, g.commitment_id)]),
@@ -544,7 +575,17 @@ WATCHED: dict[type, tuple[tuple[str, ...], Callable[[Any], list[Target]]]] = {
     ),
     CommitmentComment: (("body_html", "created_at"), lambda c: [(SearchKind.COMMENT, c.id)]),
     Resource: (
-        ("title", "description_html", "library", "removed_at", "added_by_id", "created_at"),
+        (
+            "title",
+            "description_html",
+            "library",
+            "removed_at",
+            "added_by_id",
+            "created_at",
+            # A theme or goal only taken away leaves no row of its own in the flush.
+            "themes",
+            "goals",
+        ),
         lambda r: [(SearchKind.RESOURCE, r.id)],
     ),
     ResourceTheme: ((), lambda t: [(SearchKind.RESOURCE, t.resource_id)]),
@@ -606,7 +647,11 @@ def _follow_thread(connection: Connection, thread_ids: set[int]) -> None:
         theme_id = select(Thread.theme_id).where(Thread.id == thread_id).scalar_subquery()
         connection.execute(
             update(SearchDocument)
-            .where(SearchDocument.thread_id == thread_id, SearchDocument.kind == SearchKind.POST)
+            .where(
+                SearchDocument.thread_id == thread_id,
+                SearchDocument.kind == SearchKind.POST,
+                SearchDocument.theme_id.is_distinct_from(theme_id),  # only after a move
+            )
             .values(theme_id=theme_id)
         )
 
@@ -615,14 +660,20 @@ def _follow_commitment(connection: Connection, commitment_ids: set[int]) -> None
     """Carry a commitment's theme and goals to its updates' and comments' rows."""
     goals = _commitment_goals(connection, sorted(commitment_ids))
     for commitment_id in commitment_ids:
-        theme_id = select(Commitment.theme_id).where(Commitment.id == commitment_id)
+        theme_id = (
+            select(Commitment.theme_id).where(Commitment.id == commitment_id).scalar_subquery()
+        )
+        sdgs = goals.get(commitment_id, "")
         connection.execute(
             update(SearchDocument)
             .where(
                 SearchDocument.commitment_id == commitment_id,
                 SearchDocument.kind.in_((SearchKind.LOG_ENTRY, SearchKind.COMMENT)),
+                # Only rows that differ: a one-word edit must not rewrite the whole log.
+                (SearchDocument.theme_id.is_distinct_from(theme_id))
+                | (SearchDocument.sdgs != sdgs),
             )
-            .values(theme_id=theme_id.scalar_subquery(), sdgs=goals.get(commitment_id, ""))
+            .values(theme_id=theme_id, sdgs=sdgs)
         )
 
 

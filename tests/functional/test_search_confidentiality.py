@@ -191,9 +191,13 @@ def test_profiles_name_colleagues_but_deactivated_people_are_not_offered(cast):
     db.session.commit()
     assert everything(outsider)["colleagues"] == [named.id]
     assert everything(outsider)["hits"] == []  # profiles are not results
+    make_commitment(named, theme, f"Mere {SECRET}", status=CommitmentStatus.DONE)
+    admin = factories.user("Ada Admin", role="admin")
+    assert everything(admin)["colleagues"] == [named.id]
     named.is_enabled = False
     db.session.commit()
     assert everything(outsider)["colleagues"] == []
+    assert everything(admin)["colleagues"] == []  # admins see the account, not a colleague
 
 
 def test_facilitators_only_and_removed_resources(cast):

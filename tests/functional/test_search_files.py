@@ -60,7 +60,9 @@ def test_office_and_opendocument_files_are_read(db_session):
         "f.odp": samples.odp_with_text(["Odpord dias"]),
     }.items():
         made[name] = factories.file_resource(anne, name=name, data=data, title=f"Fil {name}")
-    assert worker.read_file_texts() == (6, 0)
+    # A pass reads a few files, so that emails go out between them.
+    assert worker.read_file_texts() == (worker.FILE_TEXTS_PER_PASS, 0)
+    assert worker.read_file_texts() == (6 - worker.FILE_TEXTS_PER_PASS, 0)
     for word, name in (
         ("docxord", "a.docx"),
         ("xlsxord", "b.xlsx"),
@@ -139,3 +141,33 @@ def test_replacing_a_file_searches_the_new_text(db_session):
     db.session.expire_all()
     assert found(bo, "nyord") == [("resource", resource.id)]
     assert found(bo, "gammelord") == []
+
+
+def test_a_file_whose_reading_never_finishes_is_given_up_on(db_session, app, monkeypatch):
+    """A worker that dies while reading (or keeps failing to save) leaves the file pending
+    with its lease; after the last attempt's lease it is marked failed, not retried forever."""
+    monkeypatch.setattr(app.logger, "disabled", False)
+    anne = factories.user("Anne")
+    factories.file_resource(anne, name="x.pdf", data=samples.pdf_with_text(["ord"]))
+    now = utcnow()
+    for _ in range(worker.FILE_TEXT_ATTEMPTS):
+        assert worker.claim_next_file(now) is not None  # claimed, then the worker "dies"
+        now += worker.FILE_TEXT_LEASE
+    assert worker.claim_next_file(now) is None  # no attempts left
+    assert worker.read_file_texts(now) == (0, 1)
+    version = db.session.query(ResourceFile).one()
+    db.session.refresh(version)
+    assert version.text_state == TextState.FAILED
+    assert "attempts" in version.text_error
+
+
+def test_text_that_folds_to_many_bytes_is_still_indexed(db_session):
+    """NFKC makes some characters several times longer; the words given to the engine are
+    cut to a size PostgreSQL's tsvector accepts."""
+    anne, bo = factories.user("Anne"), factories.user("Bo")
+    squared = "".join(chr(0x3300 + n % 0x58) * 3 + " " for n in range(50_000))
+    text = "Begyndelsesord " + squared
+    resource = factories.file_resource(anne, name="t.txt", data=text.encode())
+    assert worker.read_file_texts() == (1, 0)
+    db.session.expire_all()
+    assert found(bo, "begyndelsesord") == [("resource", resource.id)]

@@ -287,3 +287,43 @@ def test_sqlite_stems_danish_as_postgresql_does(db_session):
     for word in words:
         lexemes = db.session.scalar(text("SELECT ts_lexize('danish_stem', :w)"), {"w": word})
         assert lexemes == [search_text.stem(word)], word
+
+
+def test_taking_a_theme_or_goal_away_from_a_resource_updates_the_index(people):
+    from forum.services import library
+
+    anne, bo, theme = people
+    other = factories.theme("Mennesker")
+    resource = library.add_link(
+        anne,
+        library.ResourceDetails(
+            title="Kompostguide", description="", themes=[theme, other], sdgs=[3, 12]
+        ),
+        "https://example.org/kompost",
+    )
+    db.session.commit()
+    assert found(bo, "kompostguide", theme_id=theme.id) == [("resource", resource.id)]
+    assert found(bo, "kompostguide", sdg=3) == [("resource", resource.id)]
+    library.edit_resource(
+        anne,
+        resource,
+        library.ResourceDetails(title="Kompostguide", description="", themes=[other], sdgs=[12]),
+    )
+    db.session.commit()
+    assert found(bo, "kompostguide", theme_id=theme.id) == []
+    assert found(bo, "kompostguide", sdg=3) == []
+    assert found(bo, "kompostguide", theme_id=other.id) == [("resource", resource.id)]
+
+
+def test_reindexing_keeps_a_rows_id(people):
+    """Rows are updated in place (an upsert), so two writers re-indexing the same thing at
+    once wait for each other, and a results page never meets an id given to another row."""
+    anne, bo, theme = people
+    thread = factories.thread(anne, theme, "Kompost", "Første")
+    post = factories.reply(anne, thread, "Regnvand")
+    before = db.session.query(SearchDocument.id).filter_by(kind="post", key=post.id).scalar()
+    thread_service.edit_post(anne, post, "Grundvand")
+    db.session.commit()
+    after = db.session.query(SearchDocument.id).filter_by(kind="post", key=post.id).scalar()
+    assert before == after
+    assert found(bo, "grundvand") == [("post", post.id)]

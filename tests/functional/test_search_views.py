@@ -245,3 +245,11 @@ def test_similar_titles_never_show_a_circle_thread_to_an_outsider(client, login_
     login_as(bo)
     data = {"title": "Budgetkrise", "body": "Hjælp", "visibility": "network"}
     assert client.submit(f"/tema/{theme.id}/ny", data).status_code == 302
+
+
+@pytest.mark.parametrize("dates", ["til=9999-12-31", "fra=0001-01-01", "fra=1999-12-31"])
+def test_implausible_dates_are_refused_with_a_message(client, login_as, forum, dates):
+    login_as(forum[1])
+    response = client.get(f"/soeg?q=energiforbrug&{dates}")
+    assert response.status_code == 422
+    assert "Vælg en dato mellem 2000 og 2100" in response.get_data(as_text=True)
