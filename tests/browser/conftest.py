@@ -186,6 +186,16 @@ def login(page: Page, email: str, password: str = "demo-password") -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
+def start_thread(page: Page, button_text: str) -> None:
+    """Press the new-thread form's button; when threads with similar titles are shown first
+    (once, before a thread is posted), look at them and press it again, as a member would."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button_text).click()
+    if "/ny" in page.url and page.locator("#similar-threads h2").count():
+        with page.expect_navigation():
+            page.get_by_role("button", name=button_text).click()
+
+
 @pytest.fixture(autouse=True)
 def _short_timeouts(request: pytest.FixtureRequest) -> None:
     """Fail a journey within seconds, not Playwright's default 30 s, when a step is wrong."""

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
 from forum.demo import PEOPLE
-from tests.browser.conftest import audit, login, screenshot, watch_layout
+from tests.browser.conftest import audit, login, screenshot, start_thread, watch_layout
 
 NAMES = {person.email: person.name for person in PEOPLE}
 # Each width gets its own people, so the journeys don't meet.
@@ -45,7 +45,7 @@ def test_confidential_circle_and_moderation(
     page.get_by_label(t("Confidential circle")).check()
     page.get_by_label(NAMES[cast["insider"]]).check()
     audit(page)
-    page.get_by_role("button", name=t("Start the thread")).click()
+    start_thread(page, t("Start the thread"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.locator("main")).to_contain_text(t("Confidential circle"))
     thread_url = page.url.split("?")[0].split("#")[0]
@@ -193,7 +193,7 @@ def test_opening_a_circle_to_the_network_asks_first(page: Page, width: str, t) -
     page.get_by_label(t("Text")).fill("Vi overvejer en fælles aftale med teknisk forvaltning.")
     page.get_by_label(t("Confidential circle")).check()
     page.get_by_label(NAMES[email("member7")]).check()
-    page.get_by_role("button", name=t("Start the thread")).click()
+    start_thread(page, t("Start the thread"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
     page.get_by_role("link", name=t("Who can see the thread")).click()

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import audit, login, screenshot, watch_layout
+from tests.browser.conftest import audit, login, screenshot, start_thread, watch_layout
 
 DEMO_PASSWORD = "demo-password"
 # Each width gets its own people, so journeys that change an account don't meet.
@@ -95,7 +95,7 @@ def test_start_thread_reply_and_edit_with_revision(page: Page, width: str, t) ->
         "Vi prøver **klimakaffe** hver fredag:\n\n- kort oplæg\n- en handling\n\n"
         "Læs mere på https://www.dr.dk/klima"
     )
-    page.get_by_role("button", name=t("Start the thread")).click()
+    start_thread(page, t("Start the thread"))
 
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     first_post = page.locator("article").first
@@ -201,6 +201,6 @@ def test_journey_works_without_javascript(
     page.get_by_role("link", name=t("Start a thread")).click()
     page.get_by_label(t("Title")).fill(f"Uden JavaScript ({width})")
     page.get_by_label(t("Text")).fill("Det virker *også* uden script.")
-    page.get_by_role("button", name=t("Start the thread")).click()
+    start_thread(page, t("Start the thread"))
     expect(page.locator("article em")).to_have_text("også")
     context.close()

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import audit, login, screenshot, watch_layout
+from tests.browser.conftest import audit, login, screenshot, start_thread, watch_layout
 
 # Each width gets its own people, so the journeys don't meet.
 PEOPLE = {
@@ -34,7 +34,7 @@ def test_a_reply_lights_the_bell_and_the_notification_leads_to_the_post(
     page.get_by_role("link", name=t("Start a thread")).click()
     page.get_by_label(t("Title")).fill(title)
     page.get_by_label(t("Text")).fill("Hvordan har I fået kollegerne til at sortere?")
-    page.get_by_role("button", name=t("Start the thread")).click()
+    start_thread(page, t("Start the thread"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     before = bell_count(page)
 
