@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from forum.database import write_lock
 from forum.extensions import db
 from forum.models import (
     Meeting,
@@ -263,8 +264,9 @@ def _check_questions_changeable(survey: Survey) -> None:
     """Take the survey's row lock and check nobody has answered yet.
 
     The lock is the one answers take (see submit_answers), so a change and a first answer
-    can't cross. Raises ServiceError once someone has answered.
+    can't cross (on SQLite, the write lock). Raises ServiceError once someone has answered.
     """
+    write_lock()
     db.session.scalar(select(Survey.id).where(Survey.id == survey.id).with_for_update())
     if questions_fixed(survey):
         raise ServiceError(
