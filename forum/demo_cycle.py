@@ -97,6 +97,7 @@ def _create_survey(meeting: Meeting, members: list[User]) -> None:
         title="Behov og ønsker til netværket",
         intro="Hjælp os med at tilrettelægge årets program.",
         anonymous=False,
+        opened_at=datetime.combine(meeting.date - timedelta(days=30), time(9, 0)),
         closed_at=datetime.combine(meeting.date, time(15, 0)),
     )
     topics = SurveyQuestion(
@@ -144,6 +145,7 @@ def _create_open_survey(meeting: Meeting, members: list[User]) -> None:
         title="Forberedelse til mødet i Odense",
         intro="To korte spørgsmål, så vi kan planlægge partnerskabsbørsen.",
         anonymous=False,
+        opened_at=utcnow(),
         closes_at=closes_at_for(meeting.date - timedelta(days=5)),
     )
     partner = SurveyQuestion(

@@ -449,13 +449,30 @@ def access_meeting_preparation(user: User | None, meeting_id: int) -> Meeting:
     return access_meeting(user, meeting_id)
 
 
+def can_remind_unanswered(user: User | None) -> bool:
+    """Return whether the user may remind those who have not answered an invitation."""
+    return is_facilitator(user)
+
+
+def can_see_survey(user: User | None, survey: Survey) -> bool:
+    """Return whether the user may see a survey: members once it is opened, facilitators
+    also while they build it."""
+    if not is_member(user):
+        return False
+    if can_manage_meetings(user):
+        return True
+    return survey.opened_at is not None
+
+
 def can_see_survey_totals(user: User | None, survey: Survey) -> bool:
     """Return whether the user may see a survey's totals: facilitators always, members once
-    it no longer takes answers."""
+    it has been opened and no longer takes answers."""
     if not is_member(user):
         return False
     if can_view_survey_answers(user):
         return True
+    if survey.opened_at is None:
+        return False
     return not survey.takes_answers(utcnow())
 
 

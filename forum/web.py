@@ -23,6 +23,7 @@ from forum import permissions
 from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
 from forum.models import User, vocabulary
+from forum.punctuation import without_final_stop
 
 # Endpoints reachable without logging in; everything else redirects to the login page.
 PUBLIC_ENDPOINTS = frozenset(
@@ -294,6 +295,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
     app.jinja_env.filters["datetime"] = _format_datetime
+    app.jinja_env.filters["without_final_stop"] = without_final_stop
     # Templates compare with the shared vocabularies, not string literals.
     app.jinja_env.globals.update(
         Role=vocabulary.Role,

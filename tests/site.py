@@ -85,6 +85,7 @@ def build_world() -> World:
         survey_service.add_question(facilitator, survey, "multiple", "Hvilke?", "A\nB\nC"),
         survey_service.add_question(facilitator, survey, "scale", "Hvor meget?"),
     ]
+    survey_service.open_survey(facilitator, survey)
     commitment = action_service.create_commitment(
         author,
         title="Affaldssortering",

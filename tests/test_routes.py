@@ -83,7 +83,7 @@ PUBLIC_FORM = {"anonymous": 200, "deactivated": 200, "member": OK, "facilitator"
 # {thread} and its first post {post}, so author-only actions answer 403 to everyone else;
 # {circle_member} is the person named into the circle thread; {report} reports {post};
 # {announcement} is on the home page; {meeting} has an open survey; {question} is made anew
-# for each visitor (deleting it is the action).
+# for each visitor (deleting or moving it is the action).
 ROUTES: dict[str, Route] = {
     "static": Route("GET", "/static/css/forum.css", everyone(200)),
     "core.healthz": Route("GET", "/healthz", everyone(200)),
@@ -156,6 +156,10 @@ ROUTES: dict[str, Route] = {
     "meetings.rsvp": Route("POST", "/moeder/{meeting}/tilmelding", members_only()),
     "meetings.attendance": Route("GET", "/moeder/{meeting}/deltagere", FACILITATORS),
     "meetings.attendance_csv": Route("GET", "/moeder/{meeting}/deltagere.csv", FACILITATORS),
+    # Reminding those who have not answered: facilitators only, by POST (once a day).
+    "meetings.remind_unanswered": Route(
+        "POST", "/moeder/{meeting}/deltagere/paamind", FACILITATORS
+    ),
     "meetings.calendar_feed": Route("GET", "/kalender/forged-token.ics", everyone(404)),
     "meetings.reset_calendar": Route("POST", "/kalender/nulstil", members_only()),
     "meetings.meeting_ics": Route("GET", "/moeder/{meeting}.ics", members_only()),
@@ -165,6 +169,13 @@ ROUTES: dict[str, Route] = {
     ),
     "meetings.survey_delete_question": Route(
         "GET", "/undersoegelse/spoergsmaal/{question}/slet", FACILITATORS
+    ),
+    # Changing and reordering questions until the first answer (nobody has answered here).
+    "meetings.survey_edit_question": Route(
+        "GET", "/undersoegelse/spoergsmaal/{question}/rediger", FACILITATORS
+    ),
+    "meetings.survey_move_question": Route(
+        "POST", "/undersoegelse/spoergsmaal/{question}/flyt", FACILITATORS
     ),
     "meetings.survey_close": Route("POST", "/moeder/{meeting}/undersoegelse/luk", FACILITATORS),
     "meetings.survey": Route("GET", "/moeder/{meeting}/undersoegelse/svar", members_only()),
@@ -290,6 +301,8 @@ def _world() -> tuple[dict[str, int], dict[str, int]]:
         facilitator, MeetingDetails(title="Netværksmøde", date=date.today() + timedelta(days=30))
     )
     survey = survey_service.save_survey(facilitator, meeting, "Behov")
+    survey_service.add_question(facilitator, survey, "text", "Hvorfor?")
+    survey_service.open_survey(facilitator, survey)
     commitment = action_service.create_commitment(
         author, title="Affaldssortering", why="", theme=theme, sdgs=[], meeting=None, due_date=None
     )

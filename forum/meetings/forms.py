@@ -193,7 +193,7 @@ QUESTION_KIND_LABELS = {
 
 
 class QuestionForm(Form):
-    """Add one question: its kind, the question itself, and choices one per line."""
+    """Add or change a question: its kind, the question itself, and choices one per line."""
 
     kind = RadioField(
         _l("Kind of question"),
@@ -218,10 +218,10 @@ class QuestionForm(Form):
 
 
 class CloseSurveyForm(Form):
-    """Close a survey now, or reopen it."""
+    """Open a survey (the first time or again), or close it now."""
 
     action = StringField(
-        validators=[AnyOf(["close", "reopen"], message=_l("Choose to close or reopen."))]
+        validators=[AnyOf(["open", "close", "reopen"], message=_l("Choose to close or reopen."))]
     )
 
 

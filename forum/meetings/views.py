@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -24,10 +25,12 @@ from forum.meetings.forms import (
     SurveyAnswerForm,
     SurveyForm,
 )
-from forum.models import Meeting, Survey, User
+from forum.models import Meeting, Survey, SurveyQuestion, User
 from forum.permissions import (
     access_meeting,
     can_manage_meetings,
+    can_remind_unanswered,
+    can_see_survey,
     can_see_survey_totals,
     can_view_attendance,
     can_view_survey_answers,
@@ -36,6 +39,7 @@ from forum.permissions import (
     not_found,
     require,
 )
+from forum.punctuation import without_final_stop
 from forum.services import ServiceError
 from forum.services import calendar as calendar_service
 from forum.services import library as library_service
@@ -58,11 +62,24 @@ def _meeting(meeting_id: int) -> Meeting:
 
 
 def _survey(meeting: Meeting) -> Survey:
-    """Load the meeting's survey. Raises NotFound (404) when it has none."""
+    """Load the meeting's survey as the reader may see it. Raises NotFound (404) when it has
+    none, or when it is a draft and the reader is not a facilitator."""
     survey = survey_service.survey_of(meeting)
-    if survey is None:
+    if survey is None or not can_see_survey(current_user, survey):
         not_found()
     return survey
+
+
+def _question(question_id: int) -> SurveyQuestion:
+    """Load a survey question for the facilitators. Raises NotFound (404) for visitors who
+    are not members or an unknown question, Forbidden (403) for members."""
+    if not is_member(current_user):
+        not_found()
+    require(can_manage_meetings(current_user))
+    question = survey_service.get_question(question_id)
+    if question is None:
+        not_found()
+    return question
 
 
 def _page(template: str, form: FlaskForm, **context: Any) -> Page:
@@ -135,16 +152,20 @@ def edit(meeting_id: int) -> Page:
 
 
 def _render_meeting(meeting: Meeting, form: RsvpForm) -> Page:
-    """Render a meeting with the reader's answer form."""
+    """Render a meeting as an invitation, with the reader's answer (or the form for it)."""
     survey = survey_service.survey_of(meeting)
+    if survey is not None and not can_see_survey(current_user, survey):
+        survey = None
     return _page(
         "meetings/meeting.html",
         form,
         meeting=meeting,
+        map_url=meeting_service.map_url(meeting),
         rsvp=meeting_service.own_rsvp(_me(), meeting),
         is_past=meeting_service.is_past(meeting),
         survey=survey,
         survey_open=survey is not None and survey_service.is_open(survey),
+        survey_draft=survey is not None and survey_service.is_draft(survey),
         may_manage=can_manage_meetings(current_user),
         may_see_attendance=can_view_attendance(current_user),
         resources=library_service.meeting_resources(_me(), meeting),
@@ -200,11 +221,45 @@ def attendance(meeting_id: int) -> str:
     """
     item = _meeting(meeting_id)
     require(can_view_attendance(current_user))
+    lists = meeting_service.attendance(item)
+    last = meeting_service.last_rsvp_reminder(item)
     return render_template(
         "meetings/attendance.html",
         meeting=item,
-        attendance=meeting_service.attendance(item),
+        attendance=lists,
+        catering=meeting_service.catering(lists),
+        last_reminder=last,
+        sent_today=last is not None and last.sent_on == meeting_service.today(),
+        # Whom a reminder would reach: not the facilitator sending it.
+        to_remind=[person for person in lists.unanswered if person.id != current_user.id],
+        may_remind=can_remind_unanswered(current_user)
+        and meeting_service.may_remind_today(item, last),
+        is_past=meeting_service.is_past(item),
     )
+
+
+@bp.post("/moeder/<id:meeting_id>/deltagere/paamind")
+def remind_unanswered(meeting_id: int) -> Response:
+    """Remind those who have not answered the invitation (once a day at most).
+
+    Raises NotFound (404), or Forbidden (403) for members.
+    """
+    item = _meeting(meeting_id)
+    require(can_remind_unanswered(current_user))
+    try:
+        told = meeting_service.remind_unanswered(_me(), item)
+    except ServiceError as error:
+        flash(str(error.message), "error")
+    else:
+        flash(
+            ngettext(
+                "The reminder went to %(num)d person who has not answered.",
+                "The reminder went to %(num)d people who have not answered.",
+                told,
+            ),
+            "success",
+        )
+    return redirect(url_for("meetings.attendance", meeting_id=item.id))
 
 
 @bp.get("/moeder/<id:meeting_id>/deltagere.csv")
@@ -274,7 +329,8 @@ def _render_survey_editor(
     question_form: QuestionForm,
     refused: bool = False,
 ) -> Page:
-    """Render the survey editor: settings, questions, the add form and close/reopen."""
+    """Render the survey editor: settings, questions, the add form, and open/close."""
+    respondents = survey_service.respondent_count(survey) if survey else 0
     page = render_template(
         "meetings/survey_edit.html",
         meeting=meeting,
@@ -284,9 +340,12 @@ def _render_survey_editor(
         close_form=CloseSurveyForm(),
         kind_labels=QUESTION_KIND_LABELS,
         is_open=survey is not None and survey_service.is_open(survey),
+        is_draft=survey is not None and survey_service.is_draft(survey),
         answer_counts=survey_service.answer_counts(survey) if survey else {},
-        respondents=survey_service.respondent_count(survey) if survey else 0,
-        anonymity_fixed=survey is not None and survey_service.anonymity_fixed(survey),
+        respondents=respondents,
+        anonymity_fixed=survey is not None and survey.anonymous and respondents > 0,
+        # Once anyone has answered, the questions stay as they were asked.
+        questions_fixed=respondents > 0,
     )
     return (page, REFUSED) if refused else page
 
@@ -294,7 +353,8 @@ def _render_survey_editor(
 def _settings_form(meeting: Meeting, survey: Survey | None) -> SurveyForm:
     """Return the settings form, filled in from the survey or with a suggested title."""
     if survey is None:
-        return SurveyForm(data={"title": _("Needs survey: %(meeting)s", meeting=meeting.title)})
+        title = _("Needs survey: %(meeting)s", meeting=without_final_stop(meeting.title))
+        return SurveyForm(data={"title": title})
     return SurveyForm(
         data={
             "title": survey.title,
@@ -367,12 +427,7 @@ def survey_add_question(meeting_id: int) -> Page:
 def survey_delete_question(question_id: int) -> Page:
     """Ask first, then remove a question and its answers. Raises NotFound (404) or
     Forbidden (403)."""
-    if not is_member(current_user):
-        not_found()
-    require(can_manage_meetings(current_user))
-    question = survey_service.get_question(question_id)
-    if question is None:
-        not_found()
+    question = _question(question_id)
     meeting_id = question.survey.meeting_id
     if request.method == "GET":
         answers = survey_service.answer_counts(question.survey).get(question.id, 0)
@@ -395,12 +450,91 @@ def survey_close(meeting_id: int) -> Page:
             item, survey, _settings_form(item, survey), QuestionForm(formdata=None), refused=True
         )
     closing = form.action.data == "close"
-    survey_service.set_closed(_me(), survey, closing)
+    first_time = survey_service.is_draft(survey)
+    try:
+        survey_service.set_closed(_me(), survey, closing)
+    except ServiceError as error:
+        flash(str(error.message), "error")
+        return _render_survey_editor(
+            item, survey, _settings_form(item, survey), QuestionForm(formdata=None), refused=True
+        )
     if closing:
         flash(_("The survey is closed. Members can now see the totals."), "success")
+    elif first_time:
+        flash(_("The survey is open. Members have been told."), "success")
     else:
         flash(_("The survey is open again."), "success")
     return redirect(url_for("meetings.survey_edit", meeting_id=item.id))
+
+
+@bp.route("/undersoegelse/spoergsmaal/<id:question_id>/rediger", methods=["GET", "POST"])
+def survey_edit_question(question_id: int) -> Page:
+    """Change a question until someone has answered the survey; after that, say why not.
+
+    Raises NotFound (404), or Forbidden (403) for members.
+    """
+    question = _question(question_id)
+    meeting_id = question.survey.meeting_id
+    editor = url_for("meetings.survey_edit", meeting_id=meeting_id)
+    if survey_service.questions_fixed(question.survey):
+        flash(
+            _(
+                "People have started answering, so the questions can no longer be changed "
+                "or reordered."
+            ),
+            "error",
+        )
+        return redirect(editor)
+    form = QuestionForm(
+        data={
+            "kind": question.kind.value,
+            "prompt": question.prompt,
+            "options": survey_service.options_text(question),
+            "required": question.required,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            survey_service.update_question(
+                _me(),
+                question,
+                form.kind.data,
+                form.prompt.data or "",
+                form.options.data or "",
+                form.required.data,
+            )
+        except ServiceError as error:
+            if error.field is None:
+                flash(str(error.message), "error")
+                return redirect(editor)
+            attach_error(form, error)
+        else:
+            flash(_("The question is saved."), "success")
+            return redirect(editor)
+    return _page(
+        "meetings/edit_question.html",
+        form,
+        question=question,
+        meeting=question.survey.meeting,
+    )
+
+
+@bp.post("/undersoegelse/spoergsmaal/<id:question_id>/flyt")
+def survey_move_question(question_id: int) -> Response:
+    """Move a question one place up or down, until someone has answered the survey.
+
+    Raises NotFound (404), or Forbidden (403) for members.
+    """
+    question = _question(question_id)
+    meeting_id = question.survey.meeting_id
+    try:
+        moved = survey_service.move_question(_me(), question, request.form.get("direction", ""))
+    except ServiceError as error:
+        flash(str(error.message), "error")
+    else:
+        if moved:
+            flash(_("The question is moved."), "success")
+    return redirect(url_for("meetings.survey_edit", meeting_id=meeting_id))
 
 
 # --- the needs survey: answering and results -----------------------------------------------
@@ -428,13 +562,15 @@ def survey(meeting_id: int) -> Page:
             flash(_("Thank you: your answers are saved."), "success")
             return redirect(url_for("meetings.survey", meeting_id=item.id))
     is_open = survey_service.is_open(found)
+    is_draft = survey_service.is_draft(found)
     return _page(
         "meetings/survey.html",
         form,
         meeting=item,
         survey=found,
         is_open=is_open,
-        show_form=is_open or sent,
+        is_draft=is_draft,
+        show_form=is_open or is_draft or sent,
         answered=survey_service.own_response(_me(), found) is not None,
         last_day=survey_service.last_day(found),
     )

@@ -82,6 +82,8 @@ class Survey(Model):
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # UTC. None while the facilitators build it: members neither see nor answer a draft.
+    opened_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]  # UTC; None = open until closed by hand
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -92,8 +94,8 @@ class Survey(Model):
     )
 
     def takes_answers(self, now: datetime) -> bool:
-        """Return whether answers are still taken: not closed by hand, closing time not passed."""
-        if self.closed_at is not None:
+        """Return whether answers are taken: opened, not closed by hand, closing time not passed."""
+        if self.opened_at is None or self.closed_at is not None:
             return False
         return self.closes_at is None or now < self.closes_at
 
@@ -181,3 +183,22 @@ class ReminderSent(Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     kind: Mapped[ReminderKind] = mapped_column(enum_column(ReminderKind))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RsvpReminder(Model):
+    """A facilitator's reminder to those who had not answered a meeting's invitation.
+
+    At most one per meeting and Copenhagen day: the unique key refuses a second one.
+    """
+
+    __tablename__ = "rsvp_reminders"
+    __table_args__ = (UniqueConstraint("meeting_id", "sent_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    sent_on: Mapped[date]  # the day in Copenhagen
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recipients: Mapped[int] = mapped_column(default=0)
+
+    sent_by: Mapped[User | None] = relationship()

@@ -112,6 +112,7 @@ class NotificationKind(StrEnum):
     POST_RESTORED = "post_restored"  # a moderator showed my post again
     MEETING_PUBLISHED = "meeting_published"
     MEETING_CHANGED = "meeting_changed"  # its date, time or place changed
+    RSVP_REMINDER = "rsvp_reminder"  # a facilitator asks me to answer the invitation
     SURVEY_OPENED = "survey_opened"
     SURVEY_CLOSING = "survey_closing"  # closes within three days
     REPORT_ANSWERED = "report_answered"  # a facilitator handled my report
@@ -201,6 +202,7 @@ TOPIC_OF_KIND: dict[NotificationKind, EmailTopic] = {
     NotificationKind.POST_RESTORED: EmailTopic.MODERATION,
     NotificationKind.MEETING_PUBLISHED: EmailTopic.MEETINGS,
     NotificationKind.MEETING_CHANGED: EmailTopic.MEETINGS,
+    NotificationKind.RSVP_REMINDER: EmailTopic.MEETINGS,
     NotificationKind.SURVEY_OPENED: EmailTopic.SURVEYS,
     NotificationKind.SURVEY_CLOSING: EmailTopic.SURVEYS,
     NotificationKind.REPORT_ANSWERED: EmailTopic.REPORTS,

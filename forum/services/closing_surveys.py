@@ -28,7 +28,7 @@ def notify_closing_surveys(now: datetime) -> int:
     surveys = list(
         db.session.scalars(
             select(Survey)
-            .where(Survey.closed_at.is_(None))
+            .where(Survey.opened_at.is_not(None), Survey.closed_at.is_(None))
             .where(Survey.closes_at > now, Survey.closes_at <= now + CLOSING_WITHIN)
             .order_by(Survey.id)
         )

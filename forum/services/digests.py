@@ -309,7 +309,7 @@ def _deadlines(user: User, now: datetime, topics: set[EmailTopic]) -> list[dict[
             select(Survey)
             .join(Meeting, Meeting.id == Survey.meeting_id)
             .where(Meeting.date >= today)
-            .where(Survey.closed_at.is_(None))
+            .where(Survey.opened_at.is_not(None), Survey.closed_at.is_(None))
             .where(or_(Survey.closes_at.is_(None), Survey.closes_at > now))
             .where(~answered)
             .order_by(Survey.id)

@@ -38,6 +38,7 @@ from forum.models.vocabulary import (
     NotificationKind,
     ResourceVisibility,
 )
+from forum.punctuation import end_sentence, without_final_stop
 from forum.services.mail import site_url
 from forum.services.unsubscribe import make_token
 
@@ -191,7 +192,7 @@ def _thread_text(note: Notification, thread: Thread, post: Post | None) -> Notif
         ),
     }
     subject = texts.get(kind, _("Something new in “%(title)s”", title=title))
-    return NotificationText(subject, subject + ".", link, excerpt=excerpt)
+    return NotificationText(subject, end_sentence(subject), link, excerpt=excerpt)
 
 
 def _moderation_text(note: Notification, thread: Thread, link: str) -> NotificationText:
@@ -222,17 +223,32 @@ def _moderation_text(note: Notification, thread: Thread, link: str) -> Notificat
             ),
         }
     subject = where[note.kind]
-    message = subject + "."
+    message = end_sentence(subject)
     if note.reason and not quotable:
         message += " " + _("Open the link to read the moderator's reason.")
     return NotificationText(subject, message, link, reason=note.reason if quotable else "")
 
 
 def _meeting_text(note: Notification, meeting: Meeting) -> NotificationText:
-    """Return the words of a notification that a meeting was published or changed."""
+    """Return the words of a notification that a meeting was published or changed, or that a
+    facilitator asks for an answer to its invitation."""
     link = site_url("meetings.meeting", meeting_id=meeting.id)
     when = format_date(meeting.date, "long")
-    place = meeting.town or meeting.venue
+    place = without_final_stop(meeting.town or meeting.venue)
+    if note.kind == NotificationKind.RSVP_REMINDER:
+        subject = _(
+            "Please answer the invitation to %(title)s", title=without_final_stop(meeting.title)
+        )
+        message = _(
+            "The network meeting %(title)s is on %(date)s, and we have not yet heard whether "
+            "you will come.",
+            title=without_final_stop(meeting.title),
+            date=when,
+        )
+        message += " " + _(
+            "Please answer the invitation, so the host can plan the room and the food."
+        )
+        return NotificationText(subject, message, link)
     if note.kind == NotificationKind.MEETING_CHANGED:
         subject = _("The network meeting %(title)s has changed", title=meeting.title)
     else:
@@ -273,7 +289,7 @@ def _commitment_text(note: Notification, commitment: Commitment) -> Notification
             actor=actor,
             title=commitment.title,
         )
-        return NotificationText(subject, subject + ".", link)
+        return NotificationText(subject, end_sentence(subject), link)
     if commitment.visibility != CommitmentVisibility.NETWORK:
         subject = _("New comment on your commitment")
         return NotificationText(subject, _("Log in to read it."), link)
@@ -281,7 +297,7 @@ def _commitment_text(note: Notification, commitment: Commitment) -> Notification
     subject = _(
         "%(actor)s commented on your commitment “%(title)s”", actor=actor, title=commitment.title
     )
-    return NotificationText(subject, subject + ".", link)
+    return NotificationText(subject, end_sentence(subject), link)
 
 
 def _resource_text(note: Notification, resource: Resource) -> NotificationText:
@@ -298,7 +314,7 @@ def _resource_text(note: Notification, resource: Resource) -> NotificationText:
         )
     actor = note.actor.name if note.actor is not None else _("Someone")
     subject = _("%(actor)s added “%(title)s” to the library", actor=actor, title=resource.title)
-    return NotificationText(subject, subject + ".", link)
+    return NotificationText(subject, end_sentence(subject), link)
 
 
 def notification_text(reader: User, note: Notification) -> NotificationText:

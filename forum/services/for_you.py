@@ -81,7 +81,8 @@ def _open_unanswered_survey(person: User, today: date) -> Survey | None:
     surveys = db.session.scalars(
         select(Survey)
         .join(Meeting, Meeting.id == Survey.meeting_id)
-        .where(Meeting.date >= today, Survey.closed_at.is_(None), ~answered)
+        .where(Meeting.date >= today, Survey.opened_at.is_not(None), Survey.closed_at.is_(None))
+        .where(~answered)
         .options(selectinload(Survey.meeting))
         .order_by(Meeting.date, Survey.id)
         .limit(3)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -11,11 +14,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from forum import markdown
 from forum.extensions import db
-from forum.models import Meeting, Rsvp, User, utcnow
+from forum.models import Meeting, Rsvp, RsvpReminder, User, utcnow
+from forum.models.vocabulary import NotificationKind
 from forum.services import ServiceError, check_plausible_date, events
+from forum.services.notifications import notify
 from forum.spreadsheets import csv_bytes
 
 # Meetings are planned, held and shown in Danish local time.
@@ -29,7 +35,8 @@ TOWN_MAX = 120
 TEXT_MAX = 20_000
 DIETARY_MAX = 500
 NOTE_MAX = 1000
-# Characters that make a spreadsheet read a cell as a formula.
+# Where the invitation's "show on map" link searches (an ordinary link: nothing is embedded).
+MAP_SEARCH = "https://www.openstreetmap.org/search?query="
 
 
 def today() -> date:
@@ -189,6 +196,13 @@ def details_of(meeting: Meeting) -> MeetingDetails:
     )
 
 
+def map_url(meeting: Meeting) -> str | None:
+    """Return an OpenStreetMap search for the meeting's address and town, or None without
+    either."""
+    query = ", ".join(part for part in (meeting.address, meeting.town) if part)
+    return MAP_SEARCH + quote(query, safe="") if query else None
+
+
 # --- reading -------------------------------------------------------------------------------
 
 
@@ -310,6 +324,76 @@ def attendance(meeting: Meeting) -> Attendance:
     return result
 
 
+# Answers to "dietary needs" that say there are none: not needs the catering counts.
+NO_NEEDS = frozenset(
+    {
+        "ingen",
+        "ingen særlige",
+        "ingen særlige behov",
+        "ingen særlige kostbehov",
+        "ingen behov",
+        "ingen kostbehov",
+        "intet",
+        "nej",
+        "nej tak",
+        "none",
+        "no",
+        "n/a",
+        "-",
+        "–",
+    }
+)
+
+
+def _need_key(text: str) -> str:
+    """Return the form answers are grouped by: trimmed (also of a final full stop), spaces
+    collapsed, case-insensitive."""
+    return re.sub(r"\s+", " ", text).strip().rstrip(".").strip().casefold()
+
+
+@dataclass
+class Catering:
+    """What the host needs to know for the food: how many come and their dietary needs."""
+
+    coming: int
+    # (what was written, how many wrote it), most common first.
+    needs: list[tuple[str, int]] = field(default_factory=list)
+    # Answers saying there are no special needs, with how many; not counted as needs.
+    not_counted: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _grouped(texts: list[str]) -> list[tuple[str, int]]:
+    """Return identical texts (ignoring case and spacing) counted, most common first, each
+    shown as most people wrote it."""
+    counts: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    for text in texts:
+        key = _need_key(text)
+        counts[key] += 1
+        spellings.setdefault(key, Counter())[re.sub(r"\s+", " ", text).strip()] += 1
+    # Counter.most_common keeps first-seen order among equals.
+    shown = {key: spellings[key].most_common(1)[0][0] for key in counts}
+    return sorted(
+        ((shown[key], count) for key, count in counts.items()),
+        key=lambda item: (-item[1], item[0].casefold()),
+    )
+
+
+def catering(lists: Attendance) -> Catering:
+    """Return the catering summary of an attendance: people coming and their needs counted,
+    identical answers grouped; answers like "ingen særlige behov" are listed apart."""
+    needs: list[str] = []
+    none_needed: list[str] = []
+    for _person, rsvp in lists.attending:
+        if not rsvp.dietary_needs.strip():
+            continue
+        key = _need_key(rsvp.dietary_needs)
+        (none_needed if key in NO_NEEDS else needs).append(rsvp.dietary_needs)
+    return Catering(
+        coming=len(lists.attending), needs=_grouped(needs), not_counted=_grouped(none_needed)
+    )
+
+
 def attendance_csv(meeting: Meeting) -> bytes:
     """Return the attendance as CSV for a spreadsheet."""
     lists = attendance(meeting)
@@ -333,3 +417,51 @@ def attendance_csv(meeting: Meeting) -> bytes:
             for person, rsvp, answer in rows
         ),
     )
+
+
+# --- reminding those who have not answered -------------------------------------------------
+
+
+def last_rsvp_reminder(meeting: Meeting) -> RsvpReminder | None:
+    """Return the latest reminder a facilitator sent about the meeting, or None."""
+    return db.session.scalar(
+        select(RsvpReminder)
+        .where(RsvpReminder.meeting_id == meeting.id)
+        .order_by(RsvpReminder.sent_at.desc(), RsvpReminder.id.desc())
+        .limit(1)
+    )
+
+
+def may_remind_today(meeting: Meeting, last: RsvpReminder | None) -> bool:
+    """Return whether a reminder may go today: the meeting is ahead and none went today."""
+    return not is_past(meeting) and (last is None or last.sent_on < today())
+
+
+def remind_unanswered(actor: User, meeting: Meeting) -> int:
+    """Notify every active person who has not answered the invitation (by email as each
+    chose for meetings); return how many were told. At most once per meeting and day.
+
+    Raises ServiceError when the meeting has been held, everyone has answered, or a reminder
+    about the meeting already went today. Only flushes.
+    """
+    if is_past(meeting):
+        raise ServiceError(_l("The meeting has been held; the answers are closed."))
+    people = [person for person in attendance(meeting).unanswered if person.id != actor.id]
+    if not people:
+        raise ServiceError(_l("Nobody is left to remind: everyone else has answered."))
+    record = RsvpReminder(meeting_id=meeting.id, sent_on=today(), sent_by_id=actor.id)
+    try:
+        # The unique (meeting, day) key decides, also when two facilitators click at once.
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        raise ServiceError(
+            _l("A reminder about this meeting already went today. You can send one tomorrow.")
+        ) from None
+    told = sum(
+        notify(person, NotificationKind.RSVP_REMINDER, actor=actor, meeting=meeting) is not None
+        for person in people
+    )
+    record.recipients = told
+    db.session.flush()
+    return told

@@ -1,4 +1,8 @@
-"""The needs survey before a meeting: build it, answer it, count it, export it.
+"""The needs survey before a meeting: build it, open it, answer it, count it, export it.
+
+A survey starts as a draft that only facilitators see; it is opened on purpose once it has
+questions (`open_survey`), and that tells the network. Its questions can be changed and
+reordered until the first person answers; after that the questions stay as they were asked.
 
 Each member answers once and may change the answers until the survey closes. In an anonymous
 survey nobody sees who answered what: the database keeps whose response it is only so that a
@@ -25,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
+from forum.database import write_lock
 from forum.extensions import db
 from forum.models import (
     Meeting,
@@ -67,8 +72,13 @@ def field_name(question: SurveyQuestion | int) -> str:
 
 
 def is_open(survey: Survey, now: datetime | None = None) -> bool:
-    """Return whether answers are still taken: not closed by hand, closing date not passed."""
+    """Return whether answers are taken: opened, not closed by hand, closing date not passed."""
     return survey.takes_answers(now or utcnow())
+
+
+def is_draft(survey: Survey) -> bool:
+    """Return whether the survey has not been opened yet (only facilitators see it)."""
+    return survey.opened_at is None
 
 
 def closes_at_for(last_day: date | None) -> datetime | None:
@@ -124,7 +134,7 @@ def save_survey(
     anonymous: bool = False,
     last_answer_day: date | None = None,
 ) -> Survey:
-    """Attach a survey to the meeting, or change its settings.
+    """Attach a survey (a draft, not yet open) to the meeting, or change its settings.
 
     Raises ServiceError on an empty or too long title or intro, or when an anonymous survey
     that people have answered would show names.
@@ -146,7 +156,6 @@ def save_survey(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    is_new = survey is None
     if survey is None:
         survey = Survey(meeting_id=meeting.id)
         db.session.add(survey)
@@ -160,8 +169,6 @@ def save_survey(
     survey.anonymous = bool(anonymous)
     survey.closes_at = closes_at_for(last_answer_day)
     db.session.flush()
-    if is_new:
-        events.survey_opened(actor, survey)
     return survey
 
 
@@ -183,6 +190,29 @@ def _options(kind: str, options_text: str) -> list[str]:
     return options
 
 
+@dataclass
+class QuestionText:
+    """A question as the facilitator writes it, checked."""
+
+    kind: QuestionKind
+    prompt: str
+    options: list[str]
+    required: bool
+
+
+def _checked_question(kind: str, prompt: str, options_text: str, required: bool) -> QuestionText:
+    """Return the question checked. Raises ServiceError on an unknown kind, an empty or too
+    long prompt, or bad choices."""
+    if kind not in KINDS:
+        raise ServiceError(_l("Choose the kind of question."), field="kind")
+    prompt = (prompt or "").strip()
+    if not prompt:
+        raise ServiceError(_l("Write the question."), field="prompt")
+    if len(prompt) > PROMPT_MAX:
+        raise ServiceError(_l("The question is too long."), field="prompt")
+    return QuestionText(QuestionKind(kind), prompt, _options(kind, options_text), bool(required))
+
+
 def add_question(
     actor: User,
     survey: Survey,
@@ -196,14 +226,7 @@ def add_question(
     Raises ServiceError on an unknown kind, an empty or too long prompt, bad choices, or too
     many questions.
     """
-    if kind not in KINDS:
-        raise ServiceError(_l("Choose the kind of question."), field="kind")
-    prompt = (prompt or "").strip()
-    if not prompt:
-        raise ServiceError(_l("Write the question."), field="prompt")
-    if len(prompt) > PROMPT_MAX:
-        raise ServiceError(_l("The question is too long."), field="prompt")
-    options = _options(kind, options_text)
+    checked = _checked_question(kind, prompt, options_text, required)
     last = db.session.scalar(
         select(func.max(SurveyQuestion.position)).where(SurveyQuestion.survey_id == survey.id)
     )
@@ -219,16 +242,99 @@ def add_question(
     question = SurveyQuestion(
         survey_id=survey.id,
         position=(last or 0) + 1,
-        kind=QuestionKind(kind),
-        prompt=prompt,
-        required=bool(required),
+        kind=checked.kind,
+        prompt=checked.prompt,
+        required=checked.required,
     )
     question.options = [
-        SurveyOption(position=number, label=label) for number, label in enumerate(options, 1)
+        SurveyOption(position=number, label=label)
+        for number, label in enumerate(checked.options, 1)
     ]
     db.session.add(question)
     db.session.flush()
     return question
+
+
+def questions_fixed(survey: Survey) -> bool:
+    """Return whether the questions can no longer be changed: someone has answered."""
+    return respondent_count(survey) > 0
+
+
+def _check_questions_changeable(survey: Survey) -> None:
+    """Take the survey's row lock and check nobody has answered yet.
+
+    The lock is the one answers take (see submit_answers), so a change and a first answer
+    can't cross (on SQLite, the write lock). Raises ServiceError once someone has answered.
+    """
+    write_lock()
+    db.session.scalar(select(Survey.id).where(Survey.id == survey.id).with_for_update())
+    if questions_fixed(survey):
+        raise ServiceError(
+            _l(
+                "People have started answering, so the questions can no longer be changed "
+                "or reordered."
+            )
+        )
+
+
+def update_question(
+    actor: User,
+    question: SurveyQuestion,
+    kind: str,
+    prompt: str,
+    options_text: str = "",
+    required: bool = False,
+) -> SurveyQuestion:
+    """Change a question: its kind, wording, choices and whether an answer is required.
+
+    Raises ServiceError once someone has answered the survey, or on an unknown kind, an empty
+    or too long prompt, or bad choices.
+    """
+    _check_questions_changeable(question.survey)
+    checked = _checked_question(kind, prompt, options_text, required)
+    question.kind = checked.kind
+    question.prompt = checked.prompt
+    question.required = checked.required
+    if [option.label for option in question.options] != checked.options:
+        # Nobody has answered, so no answer points at the old choices.
+        question.options = [
+            SurveyOption(position=number, label=label)
+            for number, label in enumerate(checked.options, 1)
+        ]
+    db.session.flush()
+    return question
+
+
+def options_text(question: SurveyQuestion) -> str:
+    """Return a question's choices as the form shows them, one per line."""
+    return "\n".join(option.label for option in question.options)
+
+
+UP = "up"
+DOWN = "down"
+
+
+def move_question(actor: User, question: SurveyQuestion, direction: str) -> bool:
+    """Move a question one place up or down; return whether it moved (not past either end).
+
+    Raises ServiceError on an unknown direction, or once someone has answered the survey.
+    """
+    if direction not in (UP, DOWN):
+        raise ServiceError(_l("Choose up or down."))
+    survey = question.survey
+    _check_questions_changeable(survey)
+    ordered = sorted(survey.questions, key=lambda q: (q.position, q.id))
+    index = ordered.index(question)
+    other = index - 1 if direction == UP else index + 1
+    if not 0 <= other < len(ordered):
+        return False
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    # Number them afresh, so equal or missing positions can't make a move do nothing.
+    for position, item in enumerate(ordered, 1):
+        item.position = position
+    db.session.flush()
+    db.session.expire(survey, ["questions"])
+    return True
 
 
 def get_question(question_id: int) -> SurveyQuestion | None:
@@ -253,19 +359,45 @@ def delete_question(actor: User, question: SurveyQuestion) -> None:
     db.session.flush()
 
 
-def set_closed(actor: User, survey: Survey, closed: bool) -> None:
-    """Close the survey now, or reopen it (dropping a closing date that has passed)."""
+def open_survey(actor: User, survey: Survey) -> None:
+    """Open the survey for answers (also one closed earlier), telling the network.
+
+    A closing date that has passed is dropped. Raises ServiceError when the survey has no
+    questions.
+    """
+    questions = db.session.scalar(
+        select(func.count())
+        .select_from(SurveyQuestion)
+        .where(SurveyQuestion.survey_id == survey.id)
+    )
+    if not questions:
+        raise ServiceError(_l("Add at least one question before you open the survey."))
     now = utcnow()
     was_open = is_open(survey, now)
-    if closed:
-        survey.closed_at = survey.closed_at or now
-    else:
-        survey.closed_at = None
-        if survey.closes_at is not None and survey.closes_at <= now:
-            survey.closes_at = None
+    survey.opened_at = survey.opened_at or now
+    survey.closed_at = None
+    if survey.closes_at is not None and survey.closes_at <= now:
+        survey.closes_at = None
     db.session.flush()
-    if not was_open and is_open(survey, now):
+    if not was_open:
         events.survey_opened(actor, survey)
+
+
+def close_survey(actor: User, survey: Survey) -> None:
+    """Close the survey now (members then see the totals). Raises ServiceError on a draft."""
+    if is_draft(survey):
+        raise ServiceError(_l("The survey is not open yet, so it can't be closed."))
+    survey.closed_at = survey.closed_at or utcnow()
+    db.session.flush()
+
+
+def set_closed(actor: User, survey: Survey, closed: bool) -> None:
+    """Close the survey now, or open it again. Raises ServiceError as open_survey and
+    close_survey do."""
+    if closed:
+        close_survey(actor, survey)
+    else:
+        open_survey(actor, survey)
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -356,6 +488,8 @@ def submit_answers(
     Raises ServiceError when the survey is closed, its anonymity is not the one shown (the
     survey is reloaded, so the form can be shown again as it now is), or an answer is not valid.
     """
+    if is_draft(survey):
+        raise ServiceError(_l("The survey is not open yet."))
     if not is_open(survey):
         raise ServiceError(_l("The survey is closed; answers can no longer be given or changed."))
     # Read the anonymity as committed now, under the row lock save_survey also takes, so a

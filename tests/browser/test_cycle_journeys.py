@@ -121,12 +121,26 @@ def test_meeting_cycle(
     page.get_by_role("link", name=re.compile("Netværksmøde 3")).first.click()
     audit(page)
     screenshot(page, "meeting", width)
+    # The answer comes first until given; after that it is folded under "Change your answer".
+    # (The audit opens every <details> to read its text; a reader would click the summary.)
+    if not page.get_by_label(t("Yes, I will come")).is_visible():
+        page.get_by_text(t("Change your answer"), exact=True).click()
     page.get_by_label(t("Yes, I will come")).check()
     page.get_by_label(t("Dietary needs")).fill("Vegetar")
     page.get_by_role(
         "button", name=re.compile(f"{t('Save my answer')}|{t('Change my answer')}")
     ).click()
-    expect(page.get_by_role("button", name=t("Change my answer"))).to_be_visible()
+    main = page.locator("main")
+    expect(main.get_by_text(t("You are coming"), exact=True)).to_be_visible()
+    expect(main.get_by_text(t("Change your answer"), exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name=t("Change my answer"))).to_be_hidden()
+    # The row of links under the invitation has no bullets to sit on them.
+    bullets = main.locator("ul.actions > li").evaluate_all(
+        "items => items.map(li => getComputedStyle(li).listStyleType)"
+    )
+    assert bullets and set(bullets) == {"none"}
+    audit(page)
+    screenshot(page, "meeting-answered", width)
 
     # Record a commitment made at the last meeting, log two check-ins, ask for help.
     page.goto("/handlinger/ny")

@@ -642,7 +642,7 @@ def test_preparation_shows_attendees_their_commitments_and_help_requests(
 
 def test_preparation_shows_the_survey_totals(client, login_as, facilitator, member, meetings):
     upcoming = meetings["next"]
-    survey = Survey(meeting_id=upcoming.id, title="Behov før mødet")
+    survey = Survey(meeting_id=upcoming.id, title="Behov før mødet", opened_at=utcnow())
     question = SurveyQuestion(kind="single", prompt="Hvad vil du tale om?", position=1)
     question.options = [
         SurveyOption(label="Affald-emne", position=1),

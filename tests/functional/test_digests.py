@@ -191,7 +191,10 @@ def test_a_digest_lists_unread_notifications_deadlines_and_the_next_meeting(
     db.session.add(meeting)
     db.session.flush()
     survey = Survey(
-        meeting_id=meeting.id, title="Hvad skal vi tale om?", closes_at=now + timedelta(days=2)
+        meeting_id=meeting.id,
+        title="Hvad skal vi tale om?",
+        opened_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=2),
     )
     db.session.add(survey)
     db.session.commit()
@@ -224,7 +227,10 @@ def test_a_closing_survey_is_announced_once_per_person(mailbox, member, other_me
     db.session.add(meeting)
     db.session.flush()
     survey = Survey(
-        meeting_id=meeting.id, title="Ønsker til mødet", closes_at=utcnow() + timedelta(days=2)
+        meeting_id=meeting.id,
+        title="Ønsker til mødet",
+        opened_at=utcnow(),
+        closes_at=utcnow() + timedelta(days=2),
     )
     db.session.add(survey)
     db.session.commit()

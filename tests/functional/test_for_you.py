@@ -33,6 +33,7 @@ def test_the_invitation_the_open_survey_and_the_commitments_due_are_listed_until
     )
     survey = survey_service.save_survey(facilitator, meeting, "Hvad vil du høre om?")
     survey_service.add_question(facilitator, survey, "text", "Emne?")
+    survey_service.open_survey(facilitator, survey)
     due = action_service.create_commitment(
         member,
         title="Skift til LED i magasinet",

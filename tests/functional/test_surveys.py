@@ -11,7 +11,15 @@ from datetime import time, timedelta
 import pytest
 
 from forum.extensions import db
-from forum.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, User
+from forum.models import (
+    Notification,
+    NotificationKind,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+    User,
+)
 from forum.services import ServiceError
 from forum.services import meetings as meeting_service
 from forum.services import surveys as survey_service
@@ -49,6 +57,7 @@ def build_survey(facilitator, meeting, anonymous: bool = False) -> Survey:
     )
     survey_service.add_question(facilitator, survey, "scale", "Hvor travlt har du?")
     survey_service.add_question(facilitator, survey, "text", "Andet?")
+    survey_service.open_survey(facilitator, survey)
     db.session.expire_all()
     return survey_service.survey_of(meeting)
 
@@ -365,6 +374,8 @@ def test_closing_date_that_has_passed_closes_and_reopen_opens(
 def test_last_day_is_open_until_midnight_in_copenhagen(facilitator, meeting, db_session):
     today = meeting_service.today()
     survey = survey_service.save_survey(facilitator, meeting, "T", "", False, today)
+    survey_service.add_question(facilitator, survey, "text", "Andet?")
+    survey_service.open_survey(facilitator, survey)
     assert survey_service.is_open(survey)
     assert survey_service.last_day(survey) == today
 
@@ -599,3 +610,225 @@ def test_results_run_a_fixed_number_of_queries(
         survey_service.submit_answers(person, survey, by_id(sent), shown_anonymous=survey.anonymous)
     assert count_queries(lambda: fetch(url)) == few
     assert count_queries(lambda: fetch(url + ".csv")) == few_csv
+
+
+# --- drafts: opened on purpose, once there are questions ----------------------------------------
+
+
+def survey_opened_count() -> int:
+    return db.session.scalar(
+        db.select(db.func.count()).where(Notification.kind == NotificationKind.SURVEY_OPENED)
+    )
+
+
+def test_a_new_survey_is_a_draft_that_members_do_not_see(
+    client, login_as, switch_to, facilitator, member, meeting
+):
+    login_as(facilitator)
+    client.submit(f"/moeder/{meeting.id}/undersoegelse", {"title": "Behov", "intro": ""})
+    client.submit(
+        f"/moeder/{meeting.id}/undersoegelse/spoergsmaal", {"kind": "text", "prompt": "Hvad?"}
+    )
+    editor = text(client.get(f"/moeder/{meeting.id}/undersoegelse"))
+    assert da("Open the survey for answers") in editor
+    preview = text(client.get(f"/moeder/{meeting.id}/undersoegelse/svar"))
+    assert "Hvad?" in preview
+    assert da("Send my answers") not in preview  # a preview: nothing can be sent yet
+
+    switch_to(member)
+
+    assert survey_opened_count() == 0
+    assert client.get(f"/moeder/{meeting.id}/undersoegelse/svar").status_code == 404
+    assert client.get(f"/moeder/{meeting.id}/undersoegelse/resultater").status_code == 404
+    page = text(client.get(f"/moeder/{meeting.id}"))
+    assert "/undersoegelse/svar" not in page and "/undersoegelse/resultater" not in page
+    draft = survey_service.survey_of(meeting)
+    with pytest.raises(ServiceError):
+        survey_service.submit_answers(member, draft, {}, shown_anonymous=False)
+
+
+def test_a_survey_without_questions_cannot_be_opened(client, login_as, facilitator, meeting):
+    login_as(facilitator)
+    client.submit(f"/moeder/{meeting.id}/undersoegelse", {"title": "Behov", "intro": ""})
+    assert da("Add at least one question before you open the survey.") in text(
+        client.get(f"/moeder/{meeting.id}/undersoegelse")
+    )
+
+    response = client.submit(f"/moeder/{meeting.id}/undersoegelse/luk", {"action": "open"})
+
+    assert response.status_code == 422
+    assert da("Add at least one question before you open the survey.") in text(response)
+    assert survey_service.is_draft(survey_service.survey_of(meeting))
+    assert survey_opened_count() == 0
+
+
+def test_opening_the_survey_tells_the_network_and_members_can_answer(
+    client, login_as, switch_to, facilitator, member, other_member, meeting
+):
+    login_as(facilitator)
+    client.submit(f"/moeder/{meeting.id}/undersoegelse", {"title": "Behov", "intro": ""})
+    client.submit(
+        f"/moeder/{meeting.id}/undersoegelse/spoergsmaal", {"kind": "text", "prompt": "Hvad?"}
+    )
+
+    response = client.submit(f"/moeder/{meeting.id}/undersoegelse/luk", {"action": "open"})
+
+    assert response.status_code == 302
+    editor = text(client.get(response.headers["Location"]))
+    assert da("The survey is open. Members have been told.") in editor
+    assert da("Close the survey now") in editor
+    assert survey_opened_count() == 2  # Mette and Ole; not the facilitator who opened it
+    switch_to(member)
+    page = text(client.get(f"/moeder/{meeting.id}"))
+    assert f'href="/moeder/{meeting.id}/undersoegelse/svar"' in page
+    assert da("Send my answers") in text(client.get(f"/moeder/{meeting.id}/undersoegelse/svar"))
+
+
+# --- changing and reordering the questions until the first answer -------------------------------
+
+
+def prompts(meeting) -> list[str]:
+    db.session.expire_all()
+    return [question.prompt for question in survey_service.survey_of(meeting).questions]
+
+
+def test_facilitator_edits_a_question_until_someone_answers(
+    client, login_as, facilitator, member, survey, meeting
+):
+    single = questions(survey)["single"]
+    login_as(facilitator)
+    form = text(client.get(f"/undersoegelse/spoergsmaal/{single.id}/rediger"))
+    assert 'value="Hvilket tema først?"' in form
+    assert "Affald\nEnergi\nTransport</textarea>" in form
+
+    response = client.submit(
+        f"/undersoegelse/spoergsmaal/{single.id}/rediger",
+        {"kind": "multiple", "prompt": "Hvilke temaer?", "options": "Affald\nVand", "required": ""},
+    )
+
+    assert response.status_code == 302
+    assert da("The question is saved.") in text(client.get(response.headers["Location"]))
+    db.session.expire_all()
+    changed = db.session.get(SurveyQuestion, single.id)
+    assert changed.prompt == "Hvilke temaer?"
+    assert changed.kind == "multiple"
+    assert changed.required is False
+    assert [option.label for option in changed.options] == ["Affald", "Vand"]
+
+    survey = survey_service.survey_of(meeting)
+    survey_service.submit_answers(
+        member, survey, {changed.id: [str(changed.options[1].id)]}, shown_anonymous=False
+    )
+    db.session.commit()
+    fixed = da(
+        "People have started answering, so the questions can no longer be changed or reordered."
+    )
+    editor = text(client.get(f"/moeder/{meeting.id}/undersoegelse"))
+    assert fixed in editor
+    assert f"/undersoegelse/spoergsmaal/{single.id}/rediger" not in editor
+    assert f"/undersoegelse/spoergsmaal/{single.id}/flyt" not in editor
+
+    response = client.get(f"/undersoegelse/spoergsmaal/{single.id}/rediger")
+    assert response.status_code == 302
+    assert fixed in text(client.get(response.headers["Location"]))
+    response = client.submit(
+        f"/undersoegelse/spoergsmaal/{single.id}/rediger",
+        {"kind": "text", "prompt": "Ændret bagefter"},
+    )
+    assert fixed in text(client.get(response.headers["Location"]))
+    assert prompts(meeting)[0] == "Hvilke temaer?"
+    with pytest.raises(ServiceError):
+        survey_service.update_question(facilitator, changed, "text", "Ændret bagefter")
+
+
+def test_a_bad_edit_is_refused_with_the_text_kept(client, login_as, facilitator, survey):
+    single = questions(survey)["single"]
+    login_as(facilitator)
+
+    response = client.submit(
+        f"/undersoegelse/spoergsmaal/{single.id}/rediger",
+        {"kind": "single", "prompt": "Nyt spørgsmål", "options": "Kun én"},
+    )
+
+    assert response.status_code == 422
+    assert da("Write at least two choices, one per line.") in text(response)
+    assert 'value="Nyt spørgsmål"' in text(response)
+    db.session.expire_all()
+    assert db.session.get(SurveyQuestion, single.id).prompt == "Hvilket tema først?"
+
+
+def test_questions_move_up_and_down_until_someone_answers(
+    client, login_as, facilitator, member, survey, meeting
+):
+    first, second, third, fourth = survey.questions
+    login_as(facilitator)
+    editor = text(client.get(f"/moeder/{meeting.id}/undersoegelse"))
+    # No "up" on the first, no "down" on the last.
+    assert editor.count(f">{da('Move up')}<span") == 3
+    assert editor.count(f">{da('Move down')}<span") == 3
+
+    client.submit(f"/undersoegelse/spoergsmaal/{third.id}/flyt", {"direction": "up"})
+    assert prompts(meeting) == [first.prompt, third.prompt, second.prompt, fourth.prompt]
+    client.submit(f"/undersoegelse/spoergsmaal/{first.id}/flyt", {"direction": "down"})
+    assert prompts(meeting) == [third.prompt, first.prompt, second.prompt, fourth.prompt]
+    client.submit(f"/undersoegelse/spoergsmaal/{fourth.id}/flyt", {"direction": "down"})
+    assert prompts(meeting)[-1] == fourth.prompt  # already last: stays
+    response = client.submit(f"/undersoegelse/spoergsmaal/{first.id}/flyt", {"direction": "op"})
+    assert da("Choose up or down.") in text(client.get(response.headers["Location"]))
+
+    sent = answers(survey, "Affald", [], "", "")
+    survey_service.submit_answers(
+        member, survey_service.survey_of(meeting), by_id(sent), shown_anonymous=False
+    )
+    db.session.commit()
+    response = client.submit(f"/undersoegelse/spoergsmaal/{second.id}/flyt", {"direction": "up"})
+
+    assert da(
+        "People have started answering, so the questions can no longer be changed or reordered."
+    ) in text(client.get(response.headers["Location"]))
+    assert prompts(meeting) == [third.prompt, first.prompt, second.prompt, fourth.prompt]
+
+
+def test_changing_questions_is_for_facilitators(
+    client, login_as, switch_to, member, facilitator, survey
+):
+    question = survey.questions[1]
+    login_as(member)
+    assert client.get(f"/undersoegelse/spoergsmaal/{question.id}/rediger").status_code == 403
+    assert (
+        client.submit(
+            f"/undersoegelse/spoergsmaal/{question.id}/rediger", {"kind": "text", "prompt": "X"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.submit(
+            f"/undersoegelse/spoergsmaal/{question.id}/flyt", {"direction": "up"}
+        ).status_code
+        == 403
+    )
+    switch_to(facilitator)
+    assert client.get("/undersoegelse/spoergsmaal/999999/rediger").status_code == 404
+    assert client.submit("/undersoegelse/spoergsmaal/999999/flyt").status_code == 404
+    assert [q.id for q in survey_service.survey_of(survey.meeting).questions][1] == question.id
+
+
+# --- generated titles ---------------------------------------------------------------------------
+
+
+def test_suggested_survey_title_does_not_double_the_meetings_full_stop(
+    client, login_as, facilitator
+):
+    meeting = meeting_service.create_meeting(
+        facilitator,
+        meeting_service.MeetingDetails(
+            title="Behov til mødet i Vejle.", date=meeting_service.today() + timedelta(days=9)
+        ),
+    )
+    login_as(facilitator)
+
+    page = text(client.get(f"/moeder/{meeting.id}/undersoegelse"))
+
+    suggested = da("Needs survey: %(meeting)s", meeting="Behov til mødet i Vejle")
+    assert f'value="{suggested}"' in page
+    assert "Vejle." not in re.search(r'id="title"[^>]*>', page).group(0)
