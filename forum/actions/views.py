@@ -360,6 +360,8 @@ def network() -> Page:
         next_before=next_before,
         is_first_page=before is None,
         query=query,
+        goal_counts=action_service.goal_counts(_me()),
+        sdgs=SDGS,
         **_page_context(),
     )
     return (page, REFUSED) if refused else page

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     exists,
+    func,
     select,
     tuple_,
 )
@@ -501,6 +502,19 @@ class CommitmentFilter:
     def is_active(self) -> bool:
         """Return whether anything narrows the list."""
         return any(value is not None for value in vars(self).values())
+
+
+def goal_counts(viewer: User) -> dict[int, int]:
+    """Return, for each SDG, how many commitments shared with the network the viewer may see
+    serve it (goals nobody serves are left out)."""
+    rows = db.session.execute(
+        select(CommitmentGoal.sdg, func.count(CommitmentGoal.commitment_id))
+        .join(Commitment, Commitment.id == CommitmentGoal.commitment_id)
+        .where(visible_commitments(viewer))
+        .where(Commitment.visibility == CommitmentVisibility.NETWORK)
+        .group_by(CommitmentGoal.sdg)
+    )
+    return {sdg: count for sdg, count in rows}
 
 
 def network_commitments(

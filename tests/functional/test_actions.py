@@ -837,3 +837,21 @@ def test_commitment_and_preparation_queries_do_not_grow(
     add_members(25, ids["theme"], ids["last"], 100, answers_for=ids["next"])
     same_count(page, measure(f"/handlinger/{ids['item']}"))
     same_count(prep, measure(f"/moeder/{ids['next']}/forberedelse"))
+
+
+def test_the_network_page_shows_how_many_shared_commitments_serve_each_goal(
+    client, login_as, db_session
+):
+    from tests.functional.test_search_confidentiality import make_commitment
+
+    owner, reader = factories.user("Ejer"), factories.user("Læser")
+    theme = factories.theme()
+    make_commitment(owner, theme, "Delt om affald")  # goal 12
+    make_commitment(owner, theme, "Privat om affald", visibility="facilitators")  # goal 12
+    login_as(reader)
+    page = client.get("/handlinger/netvaerket").get_data(as_text=True)
+    overview = page[page.index('class="sdg-grid"') : page.index("</ul>", page.index("sdg-grid"))]
+    assert overview.count('class="sdg-number') == 17
+    twelve = overview[overview.index('href="/handlinger/netvaerket?maal=12"') :]
+    assert "1 handling" in twelve[: twelve.index("</a>")]  # the private one is not counted
+    assert "0 handlinger" in overview
