@@ -96,7 +96,8 @@
   function watch(form) {
     var path = pathOf(form.getAttribute("action") || window.location.href);
     var fields = textFields(form);
-    var originals = fields.map(function (field) { return field.value; });
+    // What the server put in the fields (what "Discard the draft" brings back).
+    var originals = fields.map(function (field) { return field.defaultValue; });
     var timer = null;
     var quiet = false;
 
@@ -163,8 +164,12 @@
       timer = window.setTimeout(save, DELAY);
     });
     form.addEventListener("submit", save);
+    // Leaving the page: write what is pending, or typed before this script ran.
     window.addEventListener("pagehide", function () {
-      if (timer !== null) {
+      var changed = fields.some(function (field, index) {
+        return field.value !== originals[index];
+      });
+      if (timer !== null || changed) {
         save();
       }
     });

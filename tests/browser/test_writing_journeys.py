@@ -70,7 +70,7 @@ def test_quote_preview_and_post_a_reply(page: Page, width: str, t) -> None:
     confirmation = page.locator(".post-flashes")
     expect(confirmation).to_have_text(t("Your reply is posted."))
     # The page jumped down to the new post, and the confirmation is in view there.
-    assert page.evaluate("window.scrollY") > 0
+    page.wait_for_function("() => window.scrollY > 0")
     assert in_viewport(page, ".post-flashes")
     expect(page.locator("article").last.locator("em")).to_have_text("også")
     audit(page)
@@ -81,6 +81,7 @@ def test_a_draft_survives_leaving_the_page(page: Page, width: str, t) -> None:
     login(page, WRITERS[width])
     page.get_by_role("link", name="Engagement", exact=True).first.click()
     page.locator(".thread-list a").first.click()
+    page.wait_for_load_state()
     address = page.url
     draft = f"Et halvt skrevet svar ({width})"
     page.get_by_label(t("Your reply")).fill(draft)
