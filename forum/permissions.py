@@ -326,6 +326,16 @@ def can_report(user: User | None, post: Post) -> bool:
     return not post.is_withdrawn
 
 
+def can_quote(user: User | None, post: Post) -> bool:
+    """Return whether the user may quote the post into a reply: one they may reply under,
+    still standing (a hidden or withdrawn post's words are never carried on)."""
+    if not can_reply(user, post.thread):
+        return False
+    if post.is_hidden:
+        return False
+    return not post.is_withdrawn
+
+
 # --- confidentiality and moderation ------------------------------------------------------
 
 
@@ -796,3 +806,7 @@ class ReaderAbilities:
     def report(self, post: Post) -> bool:
         """Return whether the reader may report the post to the facilitators."""
         return can_report(self._user, post)
+
+    def quote(self, post: Post) -> bool:
+        """Return whether the reader may quote the post into a reply."""
+        return can_quote(self._user, post)

@@ -19,6 +19,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from forum import kept as kept_text
 from forum import permissions
 from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
@@ -80,12 +81,16 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def _require_login() -> Response | None:
+def _require_login() -> Response | tuple[str, int] | None:
     """Send anonymous visitors of non-public pages to the login page."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if current_user.is_authenticated:
         return None
+    kept = kept_text.from_request()
+    if kept is not None:
+        # A text written before the session ended travels on through the login page.
+        return kept_text.login_page(kept)
     return login_manager.unauthorized()
 
 
@@ -208,7 +213,13 @@ def _invalid_character(error: InvalidCharacter) -> tuple[str, int]:
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    """Explain an expired or missing form token instead of a bare 400."""
+    """Explain an expired or missing form token instead of a bare 400; a text written in a
+    form whose session ended is kept: through the login page, or offered again at once."""
+    kept = kept_text.from_request()
+    if kept is not None and not current_user.is_authenticated:
+        return kept_text.login_page(kept)
+    if kept is not None and kept_text.is_writer(kept):
+        return kept_text.offer_again(kept), 400
     return render_template("errors/csrf.html", code=400), 400
 
 

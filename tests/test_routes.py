@@ -112,6 +112,8 @@ ROUTES: dict[str, Route] = {
     "threads.thread": Route("GET", "/traad/{thread}", members_only()),
     "threads.reply": Route("POST", "/traad/{thread}/svar", members_only()),
     "threads.post": Route("GET", "/indlaeg/{post}", members_only()),
+    # A post's text quoted for a reply (JSON, for quote.js).
+    "threads.quote": Route("GET", "/indlaeg/{post}/citat", members_only()),
     "threads.edit_post": Route("GET", "/indlaeg/{post}/rediger", members_only(member=403)),
     "threads.withdraw_post": Route(
         "GET", "/indlaeg/{post}/traek-tilbage", members_only(403, 403, 403)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from forum import kept as kept_text
 from forum.auth import bp
 from forum.auth.forms import (
     ChangePasswordForm,
@@ -67,9 +68,11 @@ def login() -> Page:
     if current_user.is_authenticated:
         return redirect(next_url or url_for("core.home"))
     form = LoginForm()
+    # A text sent after the session ended, carried on by the login page (forum.kept).
+    kept = kept_text.from_login_form() if form.is_submitted() else None
     if not form.validate_on_submit():
         if form.is_submitted():
-            return _failed("auth/login.html", form=form, next=next_url)
+            return _failed("auth/login.html", form=form, next=next_url, kept=kept)
         return render_template("auth/login.html", form=form, next=next_url)
     try:
         user = accounts.authenticate(
@@ -77,8 +80,10 @@ def login() -> Page:
         )
     except ServiceError as error:
         attach_error(form, error)
-        return _failed("auth/login.html", form=form, next=next_url)
+        return _failed("auth/login.html", form=form, next=next_url, kept=kept)
     _start_session(user, remember=bool(form.remember.data))
+    if kept is not None and kept_text.is_writer(kept):
+        return kept_text.offer_again(kept)
     return redirect(next_url or url_for("core.home"))
 
 

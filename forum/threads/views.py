@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    get_flashed_messages,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 # WTForms 3.3 added SelectChoice; types-WTForms (3.2) does not know it yet.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
+from forum import kept, markdown
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
 from forum.library.picker import offer_resources, with_chosen_resource
 from forum.members.messages import flash_unreachable
-from forum.models import CircleMember, Post, Thread, User
+from forum.models import CircleMember, Post, Theme, Thread, User
 from forum.permissions import (
     Visibility,
     access_post,
@@ -27,8 +42,10 @@ from forum.permissions import (
     can_edit_post,
     can_manage_circle,
     can_moderate,
+    can_quote,
     can_reply,
     can_report,
+    can_see_post,
     can_start_thread,
     can_view_revisions,
     can_withdraw_post,
@@ -55,12 +72,16 @@ from forum.threads.forms import (
     ThreadForm,
     VisibilityForm,
 )
+from forum.threads.quotes import quote_intro, quote_markdown
 
 # Largest id a route accepts: beyond it a database integer overflows, so answer 404 instead.
 PAGE_RE = re.compile(r"[1-9][0-9]{0,8}")
 # Page links shown either side of the current page before the list is cut with a gap.
 PAGE_WINDOW = 2
-# Status of a page re-rendered because its form was refused (as in the auth views).
+# The button of a writing form that shows the text rendered, saving nothing.
+PREVIEW = "preview"
+# Session key of what was just done in a thread, for its next page (see `_go_to_post`).
+NOTICE = "thread_notice"
 
 Page = str | tuple[str, int] | Response
 
@@ -101,14 +122,67 @@ def _post_target(post: Post) -> str:
     )
 
 
+def _go_to_post(post: Post, sent: str | None = None) -> Response:
+    """Go to the post on its page. What was flashed is shown at the post itself, so it is in
+    view after the jump to the post's anchor; `sent` is the path of the writing form whose
+    draft (kept in the browser by drafts.js) is done with."""
+    session[NOTICE] = {
+        "thread": post.thread_id,
+        "post": post.id,
+        "messages": get_flashed_messages(with_categories=True),
+        "sent": sent,
+    }
+    return redirect(_post_target(post))
+
+
+def _take_notice(thread: Thread) -> dict[str, Any]:
+    """Return (and forget) what was just done in the thread: the post it concerns, the
+    messages to show there, and the form that was sent; empty when nothing was."""
+    notice = session.pop(NOTICE, None)
+    if not isinstance(notice, Mapping) or notice.get("thread") != thread.id:
+        return {}
+    return dict(notice)
+
+
+def _wants_preview() -> bool:
+    """Return whether the writing form was sent with its preview button."""
+    return request.method == "POST" and PREVIEW in request.form
+
+
+def _preview(form: ReplyForm | ThreadForm | EditPostForm) -> Markup | None:
+    """Return the form's text rendered exactly as it would be posted (the chosen resource's
+    link included), or None when the form is refused, with its errors attached."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        body = with_chosen_resource(_me(), form.body.data or "", form.resource_id)
+    except ServiceError as error:
+        attach_error(form, error)
+        return None
+    return markdown.render(body)
+
+
+def _quotable(thread: Thread, post_id: int | None) -> Post | None:
+    """Return the post of the thread that the reader may quote, or None (never raises)."""
+    if post_id is None or not can_see_post(current_user, post_id):
+        return None
+    post = db.session.get(Post, post_id)
+    if post is None or post.thread_id != thread.id or not can_quote(current_user, post):
+        return None
+    return post
+
+
 def _tell_unreachable(post: Post, before: frozenset[str] = frozenset()) -> None:
     """Tell the writer which people their new @mentions in the post could not reach."""
     people = mentions.unreachable_mentions(_me(), post.body_html, before=before, post=post)
     flash_unreachable(people)
 
 
-def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
-    """Render one page of a thread with its reply form. Raises NotFound (404) past the end."""
+def _render_thread(
+    thread: Thread, page: int, form: ReplyForm, preview: Markup | None = None
+) -> str:
+    """Render one page of a thread with its reply form (and the reply's preview, when asked
+    for). Raises NotFound (404) past the end."""
     pages = thread_service.page_count(thread)
     if page > pages:
         abort(404)
@@ -127,6 +201,9 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
     # The page is rendered before the read mark is written, so SQLite's write lock is never
     # held while a template runs; the bell already leaves out what this page shows.
     g.reading_thread = (thread.id, shown_up_to)
+    notice = _take_notice(thread)
+    messages = notice.get("messages") or []
+    notice_at = notice.get("post") if any(p.id == notice.get("post") for p, _ in posts) else None
     page_html = render_template(
         "threads/thread.html",
         thread=thread,
@@ -141,6 +218,11 @@ def _render_thread(thread: Thread, page: int, form: ReplyForm) -> str:
         may_reply=may_reply,
         circle=circle,
         visibility_labels=VISIBILITY_LABELS,
+        preview=preview,
+        notice_at=notice_at,
+        notice_messages_here=messages if notice_at else [],
+        notice_messages_top=[] if notice_at else messages,
+        draft_sent=notice.get("sent"),
     )
     if posts:
         reading_service.record_read(reader, thread, shown_up_to, read)
@@ -191,9 +273,28 @@ def mark_all_read() -> Response:
     return redirect(url_for("core.home"))
 
 
+def _render_new_thread(
+    theme: Theme,
+    form: ThreadForm,
+    similar: list[search_service.SimilarThread] | None = None,
+    preview: Markup | None = None,
+) -> str:
+    """Render the form that starts a thread, with similar threads or a preview when asked."""
+    return render_template(
+        "threads/new_thread.html",
+        theme=theme,
+        form=form,
+        similar=similar or [],
+        preview=preview,
+        people=circle_service.candidates(_me()),
+        visibility_hints=VISIBILITY_HINTS,
+    )
+
+
 @bp.route("/tema/<id:theme_id>/ny", methods=["GET", "POST"])
 def new_thread(theme_id: int) -> Page:
-    """Start a thread in a theme, for the network or a narrower audience.
+    """Start a thread in a theme, for the network or a narrower audience; or show the
+    opening post as it will look (the preview button), saving nothing.
 
     Raises NotFound (404), or Forbidden (403) when the theme is archived.
     """
@@ -201,6 +302,10 @@ def new_thread(theme_id: int) -> Page:
     require(can_start_thread(current_user, item))
     form = ThreadForm()
     offer_resources(form.resource_id, _me())
+    if _wants_preview():
+        preview = _preview(form)
+        page = _render_new_thread(item, form, preview=preview)
+        return page if preview is not None else (page, REFUSED)
     similar: list[search_service.SimilarThread] = []
     valid = form.validate_on_submit()
     if valid and form.seen_similar.data != "1":
@@ -221,34 +326,56 @@ def new_thread(theme_id: int) -> Page:
             attach_error(form, error)
         else:
             _tell_unreachable(thread_service.opening_post(thread))
+            flash(_("Your thread is started."), "success")
+            # The confirmation shows at the top of the thread, where it opens; only the
+            # draft of the form is named, to be let go of.
+            session[NOTICE] = {"thread": thread.id, "sent": request.path}
             return redirect(url_for("threads.thread", thread_id=thread.id))
-    page = render_template(
-        "threads/new_thread.html",
-        theme=item,
-        form=form,
-        similar=similar,
-        people=circle_service.candidates(_me()),
-        visibility_hints=VISIBILITY_HINTS,
-    )
+    page = _render_new_thread(item, form, similar)
     return (page, REFUSED) if form.is_submitted() and not similar else page
 
 
 @bp.get("/traad/<id:thread_id>")
 def thread(thread_id: int) -> str:
-    """Show one page of a thread (`?side=N`). Raises NotFound (404) for a missing page."""
+    """Show one page of a thread (`?side=N`); with `?citer=<post>` the reply form starts
+    with that post quoted, when the reader may quote it. Raises NotFound (404) for a
+    missing page."""
     item = access_thread(current_user, thread_id)
-    return _render_thread(item, _requested_page(), ReplyForm())
+    form = ReplyForm()
+    quoted = _quotable(item, parse_id(request.args.get("citer")))
+    if quoted is not None and can_reply(current_user, item):
+        form.body.data = quote_markdown(quoted)
+    return _render_thread(item, _requested_page(), form)
+
+
+@bp.get("/indlaeg/<id:post_id>/citat")
+def quote(post_id: int) -> Response:
+    """Answer a post's text quoted for a reply, and the line introducing a quote of it, as
+    JSON `{"text": ..., "intro": ...}` (for quote.js).
+
+    Raises NotFound (404), or Forbidden (403) for a hidden or withdrawn post or a thread
+    that takes no replies.
+    """
+    item = access_post(current_user, post_id)
+    require(can_quote(current_user, item))
+    return jsonify(text=quote_markdown(item), intro=quote_intro(item))
 
 
 @bp.post("/traad/<id:thread_id>/svar")
 def reply(thread_id: int) -> Page:
-    """Add a reply and go to it; on bad input show the last page with the text kept.
+    """Add a reply and go to it; on bad input, or with the preview button, show the last
+    page with the text kept (and rendered, for a preview).
 
     Raises NotFound (404), or Forbidden (403) when the thread is read-only.
     """
     item = access_thread(current_user, thread_id)
     require(can_reply(current_user, item))
     form = ReplyForm()
+    last_page = thread_service.page_count(item)
+    if _wants_preview():
+        preview = _preview(form)
+        page = _render_thread(item, last_page, form, preview)
+        return page if preview is not None else (page, REFUSED)
     if form.validate_on_submit():
         try:
             body = with_chosen_resource(_me(), form.body.data or "", form.resource_id)
@@ -256,9 +383,10 @@ def reply(thread_id: int) -> Page:
         except ServiceError as error:
             attach_error(form, error)
         else:
+            flash(_("Your reply is posted."), "success")
             _tell_unreachable(post)
-            return redirect(_post_target(post))
-    return _render_thread(item, thread_service.page_count(item), form), REFUSED
+            return _go_to_post(post, sent=request.path)
+    return _render_thread(item, last_page, form), REFUSED
 
 
 @bp.get("/indlaeg/<id:post_id>")
@@ -271,14 +399,18 @@ def post(post_id: int) -> Response:
 @bp.route("/indlaeg/<id:post_id>/rediger", methods=["GET", "POST"])
 def edit_post(post_id: int) -> Page:
     """Edit a post, keeping the earlier version; a facilitator's edit of someone else's post
-    is marked and logged. Raises NotFound (404) or Forbidden (403)."""
+    is marked and logged. The preview button shows the text as it will look, saving nothing.
+    Raises NotFound (404) or Forbidden (403)."""
     item = access_post(current_user, post_id)
     require(can_edit_post(current_user, item))
     form = EditPostForm()
     offer_resources(form.resource_id, _me())
     if request.method == "GET":
         form.body.data = item.body_md
-    if form.validate_on_submit():
+    preview = None
+    if _wants_preview():
+        preview = _preview(form)
+    elif form.validate_on_submit():
         before = mentions.stored_handles(item.body_md, item.body_html, item.body_render_version)
         try:
             body = with_chosen_resource(_me(), form.body.data or "", form.resource_id)
@@ -291,9 +423,11 @@ def edit_post(post_id: int) -> Page:
             else:
                 flash(_("The post was saved and marked as edited by a facilitator."), "success")
             _tell_unreachable(item, before)
-            return redirect(_post_target(item))
-    page = render_template("threads/edit_post.html", post=item, thread=item.thread, form=form)
-    return (page, REFUSED) if form.is_submitted() else page
+            return _go_to_post(item, sent=request.path)
+    page = render_template(
+        "threads/edit_post.html", post=item, thread=item.thread, form=form, preview=preview
+    )
+    return (page, REFUSED) if form.is_submitted() and preview is None else page
 
 
 @bp.route("/indlaeg/<id:post_id>/traek-tilbage", methods=["GET", "POST"])
@@ -304,7 +438,7 @@ def withdraw_post(post_id: int) -> Page:
     if request.method == "POST":
         thread_service.withdraw_post(_me(), item)
         flash(_("Your post was withdrawn."), "success")
-        return redirect(_post_target(item))
+        return _go_to_post(item)
     return render_template("threads/withdraw_post.html", post=item, thread=item.thread)
 
 
@@ -594,7 +728,7 @@ def hide_post(post_id: int) -> Page:
             flash(_("The post is hidden from members."), "success")
             if report is not None:
                 return redirect(url_for("moderation.queue"))
-            return redirect(_post_target(item))
+            return _go_to_post(item)
     page = render_template(
         "threads/hide_post.html",
         post=item,
@@ -614,7 +748,7 @@ def restore_post(post_id: int) -> Response:
     if item.is_hidden:
         moderation_service.restore_post(_me(), item)
         flash(_("The post is visible to members again."), "success")
-    return redirect(_post_target(item))
+    return _go_to_post(item)
 
 
 @bp.route("/indlaeg/<id:post_id>/rapporter", methods=["GET", "POST"])
@@ -633,7 +767,7 @@ def report_post(post_id: int) -> Page:
             attach_error(form, error)
         else:
             flash(_("Thank you — a facilitator will look at it."), "success")
-            return redirect(_post_target(item))
+            return _go_to_post(item)
     page = render_template(
         "threads/report_post.html",
         post=item,
@@ -642,3 +776,28 @@ def report_post(post_id: int) -> Page:
         number=thread_service.post_number(item),
     )
     return page, _status(form)
+
+
+# --- text kept when the session ended (forum/kept.py) ------------------------------------
+
+
+def _thread_page(arguments: Mapping[str, Any]) -> str:
+    """Return the address of the thread page whose reply form posts with the arguments."""
+    return url_for("threads.thread", thread_id=arguments["thread_id"])
+
+
+kept.keep("threads.reply", ReplyForm, shown=("body",), carried=("resource_id",), page=_thread_page)
+kept.keep(
+    "threads.new_thread",
+    ThreadForm,
+    shown=("title", "body"),
+    carried=("resource_id", "visibility", "circle", "seen_similar"),
+    page=lambda arguments: url_for("threads.new_thread", **arguments),
+)
+kept.keep(
+    "threads.edit_post",
+    EditPostForm,
+    shown=("body",),
+    carried=("resource_id",),
+    page=lambda arguments: url_for("threads.edit_post", **arguments),
+)
