@@ -21,13 +21,15 @@ from forum.admin.forms import (
 )
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error
-from forum.models import InvitationStatus, Theme, User, utcnow
+from forum.models import Invitation, InvitationStatus, Theme, User, utcnow
 from forum.services import ServiceError
 from forum.services import accounts as account_service
 from forum.services import themes as theme_service
 
 Page = str | tuple[str, int] | Response
 MOVES = {"up": -1, "down": 1}
+# An invitation as listed: where it stands, and whether the reader may resend or revoke it.
+InvitationRow = tuple[Invitation, InvitationStatus, bool]
 # Invitations still waiting to be used; they can be sent again or revoked.
 WAITING = frozenset({InvitationStatus.OPEN, InvitationStatus.EXPIRED})
 
@@ -73,7 +75,8 @@ def invitations() -> Page:
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("admin.invitations"))
     now = utcnow()
-    waiting, closed = [], []
+    waiting: list[InvitationRow] = []
+    closed: list[InvitationRow] = []
     for invitation in account_service.list_invitations():
         status = invitation.status(now)
         row = (invitation, status, permissions.can_manage_invitation(current_user, invitation))
