@@ -520,6 +520,26 @@ def render(text: str) -> Markup:
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
 
 
+# What Markdown would read as markup inside a line of plain text, and how to say it literally.
+_LITERAL = {
+    "\\": "\\\\",
+    "`": "\\`",
+    "*": "\\*",
+    "_": "\\_",
+    "[": "\\[",
+    "]": "\\]",
+    "<": "&lt;",
+    "&": "&amp;",
+}
+_LITERAL_RE = re.compile("[" + re.escape("".join(_LITERAL)) + "]")
+
+
+def literal(text: str) -> str:
+    """Return one line of plain text (a title) as Markdown that shows it exactly as typed."""
+    line = " ".join((text or "").split())
+    return _LITERAL_RE.sub(lambda match: _LITERAL[match.group(0)], line)
+
+
 def rendered(field: str, text: str) -> dict[str, str | int]:
     """Return the columns a Markdown field stores: `<field>_md`, `_html`, `_render_version`.
 

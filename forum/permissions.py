@@ -18,6 +18,7 @@ from forum.models import (
     Announcement,
     CircleMember,
     Commitment,
+    Invitation,
     Meeting,
     Notification,
     Post,
@@ -108,6 +109,26 @@ def can_invite_role(user: User | None, role: str) -> bool:
     if role == Role.ADMIN:
         return is_admin(user)
     return role in ROLES
+
+
+def can_manage_invitation(user: User | None, invitation: Invitation) -> bool:
+    """Return whether the user may resend or revoke the invitation: whoever may invite with
+    its role (so only admins touch an administrator's invitation)."""
+    return can_invite_role(user, invitation.role)
+
+
+def access_invitation(user: User | None, invitation_id: int) -> Invitation:
+    """Load an invitation the user may resend or revoke.
+
+    Raises Forbidden (403) for people who may not invite, whatever the id, NotFound (404) when
+    missing, and Forbidden (403) for an invitation with a role they may not invite.
+    """
+    require(can_invite(user))
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None:
+        not_found()
+    require(can_manage_invitation(user, invitation))
+    return invitation
 
 
 def can_manage_accounts(user: User | None) -> TypeGuard[User]:

@@ -82,8 +82,9 @@ PUBLIC_FORM = {"anonymous": 200, "deactivated": 200, "member": OK, "facilitator"
 # Placeholders are filled in from objects made for each test (see `_world`): {author} wrote
 # {thread} and its first post {post}, so author-only actions answer 403 to everyone else;
 # {circle_member} is the person named into the circle thread; {report} reports {post};
-# {announcement} is on the home page; {meeting} has an open survey; {question} is made anew
-# for each visitor (deleting or moving it is the action).
+# {announcement} is on the home page; {invitation} invites a member (its link still works);
+# {meeting} has an open survey; {question} is made anew for each visitor (deleting or moving
+# it is the action).
 ROUTES: dict[str, Route] = {
     "static": Route("GET", "/static/css/forum.css", everyone(200)),
     "core.healthz": Route("GET", "/healthz", everyone(200)),
@@ -229,6 +230,8 @@ ROUTES: dict[str, Route] = {
     "notifications.watch_thread": Route("POST", "/foelg/traad/{thread}", members_only()),
     "notifications.watch_theme": Route("POST", "/foelg/tema/{theme}", members_only()),
     "admin.invitations": Route("GET", "/invitationer", FACILITATORS),
+    "admin.resend_invitation": Route("POST", "/invitationer/{invitation}/send-igen", FACILITATORS),
+    "admin.revoke_invitation": Route("GET", "/invitationer/{invitation}/tilbagekald", FACILITATORS),
     "admin.accounts": Route("GET", "/admin/brugere", ADMINS),
     "admin.account": Route("GET", "/admin/brugere/{author}", ADMINS),
     "admin.change_role": Route("POST", "/admin/brugere/{author}/rolle", ADMINS),
@@ -305,6 +308,7 @@ def _world() -> tuple[dict[str, int], dict[str, int]]:
     survey = survey_service.save_survey(facilitator, meeting, "Behov")
     survey_service.add_question(facilitator, survey, "text", "Hvorfor?")
     survey_service.open_survey(facilitator, survey)
+    invitation = account_service.invite(facilitator, "ny@example.org", "Ny Person", "member")
     commitment = action_service.create_commitment(
         author, title="Affaldssortering", why="", theme=theme, sdgs=[], meeting=None, due_date=None
     )
@@ -325,6 +329,7 @@ def _world() -> tuple[dict[str, int], dict[str, int]]:
         "meeting": meeting.id,
         "question": lambda: survey_service.add_question(facilitator, survey, "text", "Hvad?").id,
         "commitment": commitment.id,
+        "invitation": invitation.id,
     }
     on_network = dict(values, thread=network.id, post=_first_post_id(network))
     on_circle = dict(values, thread=circle.id, post=_first_post_id(circle))

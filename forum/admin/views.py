@@ -21,13 +21,17 @@ from forum.admin.forms import (
 )
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error
-from forum.models import Theme, User, utcnow
+from forum.models import Invitation, InvitationStatus, Theme, User, utcnow
 from forum.services import ServiceError
 from forum.services import accounts as account_service
 from forum.services import themes as theme_service
 
 Page = str | tuple[str, int] | Response
 MOVES = {"up": -1, "down": 1}
+# An invitation as listed: where it stands, and whether the reader may resend or revoke it.
+InvitationRow = tuple[Invitation, InvitationStatus, bool]
+# Invitations still waiting to be used; they can be sent again or revoked.
+WAITING = frozenset({InvitationStatus.OPEN, InvitationStatus.EXPIRED})
 
 
 def _status(form: FlaskForm) -> int:
@@ -51,7 +55,8 @@ def _managed_theme(theme_id: int) -> Theme:
 
 @bp.route("/invitationer", methods=["GET", "POST"])
 def invitations() -> Page:
-    """Invite a person by email, and list the invitations not yet taken up.
+    """Invite a person by email, and list the invitations: open ones with their controls,
+    then those used or revoked.
 
     Raises Forbidden (403) for people who may not invite, or not with the chosen role.
     """
@@ -69,14 +74,76 @@ def invitations() -> Page:
         else:
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("admin.invitations"))
+    now = utcnow()
+    waiting: list[InvitationRow] = []
+    closed: list[InvitationRow] = []
+    for invitation in account_service.list_invitations():
+        status = invitation.status(now)
+        row = (invitation, status, permissions.can_manage_invitation(current_user, invitation))
+        (waiting if status in WAITING else closed).append(row)
     page = render_template(
         "admin/invitations.html",
         form=form,
-        invitations=account_service.list_open_invitations(),
+        waiting=waiting,
+        closed=closed,
         role_labels=ROLE_LABELS,
-        now=utcnow(),
     )
     return page, _status(form)
+
+
+@bp.post("/invitationer/<id:invitation_id>/send-igen")
+def resend_invitation(invitation_id: int) -> Response:
+    """Send an invitation again with a new link; the old link stops working.
+
+    Raises Forbidden (403) for people who may not invite with its role, NotFound (404).
+    """
+    invitation = permissions.access_invitation(current_user, invitation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            account_service.resend_invitation(current_user, invitation)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _(
+                    "A new invitation is sent to %(email)s. The link in the earlier one no "
+                    "longer works.",
+                    email=invitation.email,
+                ),
+                "success",
+            )
+    return redirect(url_for("admin.invitations"))
+
+
+@bp.route("/invitationer/<id:invitation_id>/tilbagekald", methods=["GET", "POST"])
+def revoke_invitation(invitation_id: int) -> Page:
+    """Ask to confirm revoking an invitation (GET), then revoke it (POST).
+
+    Raises Forbidden (403) for people who may not invite with its role, NotFound (404).
+    """
+    invitation = permissions.access_invitation(current_user, invitation_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            account_service.revoke_invitation(current_user, invitation)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _(
+                    "The invitation to %(email)s is revoked. Its link no longer works.",
+                    email=invitation.email,
+                ),
+                "success",
+            )
+        return redirect(url_for("admin.invitations"))
+    return render_template(
+        "admin/revoke_invitation.html",
+        invitation=invitation,
+        status=invitation.status(utcnow()),
+        role_labels=ROLE_LABELS,
+        form=form,
+    )
 
 
 # --- accounts ----------------------------------------------------------------------------

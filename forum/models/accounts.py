@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import Model
 from forum.models.base import utcnow
-from forum.models.vocabulary import Role, enum_column
+from forum.models.vocabulary import InvitationStatus, Role, enum_column
 
 
 class User(UserMixin, Model):
@@ -51,7 +51,11 @@ class User(UserMixin, Model):
 
 
 class Invitation(Model):
-    """A one-time invitation to join the network, sent by email."""
+    """A one-time invitation to join the network, sent by email.
+
+    Resending gives it a new token and a new expiry (the old link stops working) and records
+    who resent it last and when; revoking ends the link and records who did it and when.
+    """
 
     __tablename__ = "invitations"
 
@@ -65,8 +69,23 @@ class Invitation(Model):
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    resent_at: Mapped[datetime | None]
+    resent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    resent_by: Mapped[User | None] = relationship(foreign_keys=[resent_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    def status(self, now: datetime) -> InvitationStatus:
+        """Return where the invitation stands at `now`: open, expired, accepted or revoked."""
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at < now:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.OPEN
 
 
 class PasswordResetToken(Model):

@@ -19,6 +19,15 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class InvitationStatus(StrEnum):
+    """Where an invitation stands (worked out from its dates, not stored)."""
+
+    OPEN = "open"  # the link works
+    EXPIRED = "expired"  # not used in time; it can be sent again
+    ACCEPTED = "accepted"  # used: the account exists
+    REVOKED = "revoked"  # withdrawn by a facilitator or an administrator
+
+
 class Visibility(StrEnum):
     """Who may see a thread."""
 

@@ -28,7 +28,7 @@ from forum.models import (
 from forum.permissions import ROLES, Role, visible_members
 from forum.services import ServiceError
 from forum.services.mail import site_url
-from forum.services.outbox import queue_email, queue_to_user
+from forum.services.outbox import drop_unsent, queue_email, queue_to_user
 
 INVITATION_VALID_FOR = timedelta(days=14)
 RESET_VALID_FOR = timedelta(hours=1)
@@ -180,16 +180,72 @@ def accept_invitation(token: str, password: str, profile: dict[str, str]) -> Use
     return user
 
 
-def list_open_invitations() -> list[Invitation]:
-    """Return invitations not yet accepted or revoked, newest first."""
+def list_invitations() -> list[Invitation]:
+    """Return every invitation, newest first, with who sent, resent and revoked it."""
     return list(
         db.session.scalars(
             select(Invitation)
-            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
-            .options(selectinload(Invitation.invited_by))
-            .order_by(Invitation.created_at.desc())
+            .options(
+                selectinload(Invitation.invited_by),
+                selectinload(Invitation.resent_by),
+                selectinload(Invitation.revoked_by),
+            )
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )
     )
+
+
+def _check_not_used(invitation: Invitation) -> None:
+    """Lock the invitation and read it anew (two people may act on it at once); raise
+    ServiceError when it was accepted or revoked already."""
+    write_lock()
+    db.session.refresh(invitation, with_for_update=True)
+    if invitation.accepted_at is not None:
+        raise ServiceError(_l("The invitation has been accepted already."))
+    if invitation.revoked_at is not None:
+        raise ServiceError(_l("The invitation has been revoked already."))
+
+
+def _drop_unsent_emails(invitation: Invitation, reason: str) -> None:
+    """Keep the invitation's emails that have not gone out yet from going out: stale links."""
+    drop_unsent(invitation.email, "invitation", reason, invitation_id=invitation.id)
+
+
+def resend_invitation(actor: User, invitation: Invitation) -> Invitation:
+    """Send the invitation again with a new link, valid 14 days from now; the old link stops
+    working, and an email with it still waiting in the queue is not sent.
+
+    Raises ServiceError when the invitation was accepted or revoked, or its address now
+    belongs to an account.
+    """
+    _check_not_used(invitation)
+    if user_by_email(invitation.email) is not None:
+        raise ServiceError(_l("Someone with that email address already exists."))
+    token, token_hash = _new_token()
+    now = utcnow()
+    invitation.token_hash = token_hash
+    invitation.expires_at = now + INVITATION_VALID_FOR
+    invitation.resent_at = now
+    invitation.resent_by_id = actor.id
+    _drop_unsent_emails(invitation, "invitation sent again")
+    db.session.flush()
+    link = site_url("auth.accept_invitation", token=token)
+    queue_email(
+        invitation.email, "invitation", invitation_id=invitation.id, inviter_id=actor.id, link=link
+    )
+    return invitation
+
+
+def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    """Withdraw an invitation: its link stops working, and a waiting email is not sent.
+
+    Raises ServiceError when the invitation was accepted or revoked already.
+    """
+    _check_not_used(invitation)
+    invitation.revoked_at = utcnow()
+    invitation.revoked_by_id = actor.id
+    _drop_unsent_emails(invitation, "invitation revoked")
+    db.session.flush()
 
 
 # --- login and its throttle --------------------------------------------------------------

@@ -311,20 +311,33 @@ def _first_line(text: str, limit: int) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
+def _quoted(text: str) -> str:
+    """Return Markdown text as a blockquote: every line behind "> "."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip().splitlines())
+
+
 def _help_thread_text(author: User, commitment: Commitment, needs: str) -> tuple[str, str]:
     """Return the title and body of a help thread, in the author's language.
 
-    The title is always made of the words the member wrote for the network, never the
-    commitment's title: the commitment may later be kept with the facilitators, while the
-    thread stays. A shared commitment's thread also links to it.
+    The body quotes what the member asked. A commitment shared with the network is named and
+    linked; of one kept with the facilitators the thread says only that it is a commitment,
+    never its title. The title is always made of the words the member wrote for the network,
+    never the commitment's title: the commitment may later be kept with the facilitators,
+    while the thread stays.
     """
     with force_locale(author.language or "da"):
         subject = _first_line(needs, TITLE_MAX)
-        body = needs
         if commitment.visibility == CommitmentVisibility.NETWORK:
+            about = gettext(
+                "I am asking for help with my commitment “%(title)s”.",
+                title=markdown.literal(commitment.title),
+            )
             link = site_url("actions.commitment", commitment_id=commitment.id)
             read_more = gettext("Read about the commitment:")
-            body = f"{needs.strip()}\n\n{read_more} {link}"
+            body = f"{about}\n\n{_quoted(needs)}\n\n{read_more} {link}"
+        else:
+            about = gettext("I am asking for help with one of my commitments.")
+            body = f"{about}\n\n{_quoted(needs)}"
         title = gettext("Help wanted: %(title)s", title=subject)
         overflow = len(title) - TITLE_MAX
         if overflow > 0:
@@ -367,6 +380,11 @@ def log_progress(
                 field="ask_for_help",
             )
         help_title, help_body = _help_thread_text(author, commitment, needs)
+        if len(help_body) > BODY_MAX:
+            raise ServiceError(
+                _l("The text is too long to be quoted in a thread. Shorten what you need."),
+                field="needs",
+            )
     now = utcnow()
     entry = LogEntry(
         commitment_id=commitment.id,

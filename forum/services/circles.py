@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -114,11 +115,23 @@ def circle_members(thread: Thread) -> list[User]:
     )
 
 
+# Danish alphabetical order puts æ, ø and å last, in that order; "{|}" follow "z" in ASCII.
+_DANISH_LAST = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """Return a sort key that orders names as a Danish reader expects, the same on every
+    database engine: case and accents ignored (é as e), æ, ø and å after z."""
+    folded = name.casefold().translate(_DANISH_LAST)
+    plain = "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+    return plain, name
+
+
 def candidates(viewer: User, thread: Thread | None = None) -> list[User]:
     """Return the people who can be named into a circle (not the author), by name."""
-    query = select(User).where(circle_candidates(viewer)).order_by(User.name)
+    query = select(User).where(circle_candidates(viewer))
     if thread is not None:
         query = query.where(User.id != thread.author_id)
     else:
         query = query.where(User.id != viewer.id)
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda person: name_order(person.name))

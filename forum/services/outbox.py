@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from email.utils import make_msgid
 
+from sqlalchemy import and_, or_, select, update
+
 from forum.extensions import db
-from forum.models import Notification, OutboxEmail, User
+from forum.models import Notification, OutboxEmail, User, utcnow
 
 MESSAGE_ID_DOMAIN = "netvaerksforum"
 
@@ -76,3 +78,37 @@ def queue_to_user(
         in_reply_to=in_reply_to,
         **context,
     )
+
+
+def drop_unsent(to_address: str, template: str, reason: str, **match: object) -> int:
+    """Drop the queued emails of a template to an address whose context holds `match`;
+    return how many.
+
+    For an email made stale before it went out (an invitation resent or revoked): it is not
+    sent, and it forgets its context (a link's secret). An email a worker has claimed, and so
+    may be sending right now, is left alone.
+    """
+    now = utcnow()
+    waiting = and_(
+        OutboxEmail.to_address == to_address,
+        OutboxEmail.template == template,
+        OutboxEmail.sent_at.is_(None),
+        OutboxEmail.dropped_at.is_(None),
+        or_(OutboxEmail.claimed_until.is_(None), OutboxEmail.claimed_until < now),
+    )
+    ids = [
+        email_id
+        for email_id, context in db.session.execute(
+            select(OutboxEmail.id, OutboxEmail.context).where(waiting)
+        )
+        if all((context or {}).get(key) == value for key, value in match.items())
+    ]
+    if not ids:
+        return 0
+    # The condition again in the UPDATE: a worker may have claimed one meanwhile.
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(ids), waiting)
+        .values(dropped_at=now, context={}, last_error=reason)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -384,7 +384,9 @@ def test_commitment_kept_with_facilitators_is_invisible_to_other_members(
     entry = db.session.scalar(select(LogEntry).where(LogEntry.commitment_id == secret.id))
     thread_id = entry.help_thread_id
     opening = db.session.scalar(select(Post).where(Post.thread_id == thread_id))
-    assert opening.body_md == NEED_TEXT  # the need the member typed, and nothing else
+    # The need the member typed, quoted, and only that it is about a commitment.
+    about = plain("I am asking for help with one of my commitments.")
+    assert opening.body_md == f"{about}\n\n> {NEED_TEXT}"
     # The owner sees it in their own list.
     assert SECRET_TITLE in text(client.get("/handlinger"))
 
