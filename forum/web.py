@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -19,7 +18,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from forum import permissions
+from forum import dates, permissions
 from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
 from forum.models import User, vocabulary
@@ -211,13 +210,6 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("errors/csrf.html", code=400), 400
 
 
-def _format_datetime(value: Any, fmt: str = "medium") -> str:
-    """Format a stored UTC time in the reader's locale and Europe/Copenhagen."""
-    if value is None:
-        return ""
-    return format_datetime(value, fmt)
-
-
 class IdConverter(IntegerConverter):
     """A database id in a URL: ids beyond 64 bits answer 404 instead of overflowing the driver."""
 
@@ -293,7 +285,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
-    app.jinja_env.filters["datetime"] = _format_datetime
+    # One format for dates and times everywhere (forum.dates): `moment|datetime` for a stored
+    # moment, `day|date` for a calendar date, `time_of_day|time` for a clock time; the _text
+    # ones are plain text, never relative, for emails.
+    app.jinja_env.filters.update(
+        datetime=dates.moment_tag,
+        date=dates.day_tag,
+        time=dates.clock_text,
+        datetime_text=dates.moment_text,
+        date_text=dates.day_text,
+    )
     # Templates compare with the shared vocabularies, not string literals.
     app.jinja_env.globals.update(
         Role=vocabulary.Role,
