@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -32,6 +41,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.accept_invitation",
         "auth.forgot_password",
         "auth.reset_password",
+        "auth.set_language",  # the header's language switch, on the login page too
         "meetings.calendar_feed",  # secret address, read by calendar programs without a cookie
         "email.unsubscribe",  # signed link in every email, used without logging in (RFC 8058)
     }
@@ -55,7 +65,8 @@ UPLOAD_ENDPOINTS = frozenset({"library.new", "library.replace"})
 
 
 def select_locale() -> str:
-    """Pick the reader's language: their profile, else the browser, else Danish."""
+    """Pick the reader's language: their profile, else the one chosen for the visit, else the
+    browser's, else Danish."""
     if not has_request_context():  # CLI commands and background work speak Danish
         return "da"
     user = current_user
@@ -64,6 +75,9 @@ def select_locale() -> str:
     # A page reached by a personal link (an email's unsubscribe link) speaks its owner's.
     if g.get("link_owner_language") in LANGUAGES:
         return str(g.link_owner_language)
+    # A visitor who chose a language in the header before logging in.
+    if session.get("language") in LANGUAGES:
+        return str(session["language"])
     return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
 
 

@@ -9,6 +9,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -184,6 +185,19 @@ def login(page: Page, email: str, password: str = "demo-password") -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def use_menu(page: Page, name: str, role: Literal["link", "button"] = "link") -> None:
+    """Click an item of the header's main menu as a person would: on a phone open the menu
+    button first, and open the tool menu (Facilitator, Administration, account) holding it."""
+    button = page.locator("summary.menu-button")
+    if button.is_visible() and not page.locator("details.site-menu[open]").count():
+        button.click()
+    item = page.locator("nav.site-nav").get_by_role(role, name=name, include_hidden=True).first
+    if not item.is_visible():
+        item.locator("xpath=ancestor::details[contains(@class, 'nav-menu')][1]/summary").click()
+    with page.expect_navigation():  # every item leads to another page
+        item.click()
 
 
 @pytest.fixture(autouse=True)
