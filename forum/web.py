@@ -9,8 +9,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, has_request_context, render_template, request, url_for
-from flask_babel import format_datetime
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -19,8 +27,8 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
+from forum import dates, permissions
 from forum import kept as kept_text
-from forum import permissions
 from forum.database import configure_sqlite, finish_request
 from forum.extensions import babel, csrf, db, login_manager, migrate
 from forum.models import User, vocabulary
@@ -35,6 +43,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.accept_invitation",
         "auth.forgot_password",
         "auth.reset_password",
+        "auth.set_language",  # the header's language switch, on the login page too
         "meetings.calendar_feed",  # secret address, read by calendar programs without a cookie
         "email.unsubscribe",  # signed link in every email, used without logging in (RFC 8058)
     }
@@ -58,7 +67,8 @@ UPLOAD_ENDPOINTS = frozenset({"library.new", "library.replace"})
 
 
 def select_locale() -> str:
-    """Pick the reader's language: their profile, else the browser, else Danish."""
+    """Pick the reader's language: their profile, else the one chosen for the visit, else the
+    browser's, else Danish."""
     if not has_request_context():  # CLI commands and background work speak Danish
         return "da"
     user = current_user
@@ -67,6 +77,9 @@ def select_locale() -> str:
     # A page reached by a personal link (an email's unsubscribe link) speaks its owner's.
     if g.get("link_owner_language") in LANGUAGES:
         return str(g.link_owner_language)
+    # A visitor who chose a language in the header before logging in.
+    if session.get("language") in LANGUAGES:
+        return str(session["language"])
     return request.accept_languages.best_match(LANGUAGES, default="da") or "da"
 
 
@@ -223,13 +236,6 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("errors/csrf.html", code=400), 400
 
 
-def _format_datetime(value: Any, fmt: str = "medium") -> str:
-    """Format a stored UTC time in the reader's locale and Europe/Copenhagen."""
-    if value is None:
-        return ""
-    return format_datetime(value, fmt)
-
-
 class IdConverter(IntegerConverter):
     """A database id in a URL: ids beyond 64 bits answer 404 instead of overflowing the driver."""
 
@@ -305,7 +311,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _server_error)
-    app.jinja_env.filters["datetime"] = _format_datetime
+    # One format for dates and times everywhere (forum.dates): `moment|datetime` for a stored
+    # moment, `day|date` for a calendar date, `time_of_day|time` for a clock time; the _text
+    # ones are plain text, never relative, for emails.
+    app.jinja_env.filters.update(
+        datetime=dates.moment_tag,
+        date=dates.day_tag,
+        time=dates.clock_text,
+        datetime_text=dates.moment_text,
+        date_text=dates.day_text,
+    )
     app.jinja_env.filters["without_final_stop"] = without_final_stop
     # Templates compare with the shared vocabularies, not string literals.
     app.jinja_env.globals.update(

@@ -96,6 +96,8 @@ ROUTES: dict[str, Route] = {
     "auth.reset_password": Route("GET", "/nulstil-adgangskode/forged-token", everyone(404)),
     "auth.profile": Route("GET", "/profil", members_only()),
     "auth.change_password": Route("GET", "/profil/adgangskode", members_only()),
+    # Public (the login page has the switch too): with no page to return to, a visitor who is
+    # not logged in lands on the login page.
     "auth.set_language": Route("POST", "/sprog", members_only()),
     "email.preferences": Route("GET", "/profil/email", members_only()),
     # Signed links in emails, used without logging in: a forged one is refused to everybody.

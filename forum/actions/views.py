@@ -7,13 +7,13 @@ from datetime import date
 from typing import Any, TypedDict
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
 
+from forum import dates
 from forum.actions import bp
 from forum.actions.forms import (
     VISIBILITY_HINTS,
@@ -62,7 +62,7 @@ def _status(form: FlaskForm) -> int:
 
 def _meeting_label(meeting: Meeting) -> str:
     """Return how a meeting is named in a list: its title and date."""
-    return f"{meeting.title} ({format_date(meeting.date, 'long')})"
+    return f"{meeting.title} ({dates.day_text(meeting.date)})"
 
 
 def _page_context() -> dict[str, object]:

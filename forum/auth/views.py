@@ -26,6 +26,8 @@ from forum.permissions import me
 from forum.services import ServiceError, accounts
 
 Page = str | tuple[str, int] | Response
+# Where a visitor who is not logged in keeps their choice of language (forum.web reads it).
+SESSION_LANGUAGE = "language"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -214,9 +216,19 @@ def profile() -> Page:
 
 @bp.post("/sprog")
 def set_language() -> Response:
-    """Save the interface language and go back to where the person was."""
+    """Save the interface language and go back to where the person was.
+
+    A logged-in person's choice is saved on the account; a visitor who is not logged in (the
+    login page) keeps it for the visit, in the session.
+    """
     form = LanguageForm()
     next_url = safe_next(request.form.get("next") or request.args.get("next"))
+    if not current_user.is_authenticated:
+        if form.validate_on_submit():
+            session[SESSION_LANGUAGE] = form.language.data
+        else:
+            flash(_("Unknown language."), "error")
+        return redirect(next_url or url_for("auth.login"))
     if form.validate_on_submit():
         try:
             accounts.set_language(_me(), form.language.data)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
 
+from forum import dates
 from forum.actions.forms import choices, offered
 from forum.extensions import db
 from forum.forms import REFUSED, attach_error, parse_id
@@ -90,7 +91,7 @@ def _me() -> User:
 
 def _meeting_label(meeting: Meeting) -> str:
     """Return how a meeting is named in a list: its title and date."""
-    return f"{meeting.title} ({format_date(meeting.date, 'long')})"
+    return f"{meeting.title} ({dates.day_text(meeting.date)})"
 
 
 def _labels() -> dict[str, Any]:

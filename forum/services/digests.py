@@ -25,13 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
-from forum import permissions
+from forum import dates, permissions
 from forum.extensions import db
 from forum.models import (
     Commitment,
@@ -292,7 +292,7 @@ def _deadlines(user: User, now: datetime, topics: set[EmailTopic]) -> list[dict[
             .order_by(Commitment.due_date, Commitment.id)
         ).all()
         for item in due:
-            when = format_date(item.due_date, "long")
+            when = dates.day_text(item.due_date)
             if item.visibility == CommitmentVisibility.NETWORK:
                 text = _(
                     "Your commitment “%(title)s” is due on %(date)s", title=item.title, date=when
@@ -319,7 +319,7 @@ def _deadlines(user: User, now: datetime, topics: set[EmailTopic]) -> list[dict[
                 text = _(
                     "Answer the survey “%(title)s” before %(date)s",
                     title=survey.title,
-                    date=format_date(survey.closes_at, "long"),
+                    date=dates.day_text(survey.closes_at),
                 )
             else:
                 text = _("Answer the survey “%(title)s”", title=survey.title)
@@ -332,7 +332,7 @@ def _deadlines(user: User, now: datetime, topics: set[EmailTopic]) -> list[dict[
             text = _(
                 "Will you come to %(title)s on %(date)s? Please answer the invitation",
                 title=meeting.title,
-                date=format_date(meeting.date, "long"),
+                date=dates.day_text(meeting.date),
             )
             lines.append(_line(text, site_url("meetings.meeting", meeting_id=meeting.id)))
     return lines

@@ -14,10 +14,9 @@ import re
 from dataclasses import dataclass
 
 import nh3
-from flask_babel import format_date
 from flask_babel import gettext as _
 
-from forum import permissions
+from forum import dates, permissions
 from forum.extensions import Model, db
 from forum.models import (
     Commitment,
@@ -233,7 +232,7 @@ def _meeting_text(note: Notification, meeting: Meeting) -> NotificationText:
     """Return the words of a notification that a meeting was published or changed, or that a
     facilitator asks for an answer to its invitation."""
     link = site_url("meetings.meeting", meeting_id=meeting.id)
-    when = format_date(meeting.date, "long")
+    when = dates.day_text(meeting.date)
     place = without_final_stop(meeting.town or meeting.venue)
     if note.kind == NotificationKind.RSVP_REMINDER:
         subject = _(
@@ -267,7 +266,7 @@ def _survey_text(note: Notification, survey: Survey) -> NotificationText:
         subject = _("The survey “%(title)s” closes soon", title=survey.title)
         message = _(
             "It closes on %(date)s. Your answers help the facilitators plan the meeting.",
-            date=format_date(survey.closes_at, "long"),
+            date=dates.day_text(survey.closes_at),
         )
     else:
         subject = _("Please answer the survey “%(title)s”", title=survey.title)

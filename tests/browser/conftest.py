@@ -9,6 +9,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -194,6 +195,19 @@ def start_thread(page: Page, button_text: str) -> None:
     if "/ny" in page.url and page.locator("#similar-threads h2").count():
         with page.expect_navigation():
             page.get_by_role("button", name=button_text).click()
+
+
+def use_menu(page: Page, name: str, role: Literal["link", "button"] = "link") -> None:
+    """Click an item of the header's main menu as a person would: on a phone open the menu
+    button first, and open the tool menu (Facilitator, Administration, account) holding it."""
+    button = page.locator("summary.menu-button")
+    if button.is_visible() and not page.locator("details.site-menu[open]").count():
+        button.click()
+    item = page.locator("nav.site-nav").get_by_role(role, name=name, include_hidden=True).first
+    if not item.is_visible():
+        item.locator("xpath=ancestor::details[contains(@class, 'nav-menu')][1]/summary").click()
+    with page.expect_navigation():  # every item leads to another page
+        item.click()
 
 
 @pytest.fixture(autouse=True)

@@ -83,7 +83,10 @@ LAYOUT_JS = """
 # another language left out), the title, and the texts of attributes people see or hear.
 TEXT_JS = """
 () => {
-  for (const details of document.querySelectorAll('details')) details.open = true;
+  // Open every <details> to read it, and close again the ones that were closed (an open
+  // header menu would cover the page for the journey's next click).
+  const closed = [...document.querySelectorAll('details')].filter((d) => !d.open);
+  for (const details of closed) details.open = true;
   const foreign = (el) => {
     const tagged = el.closest('[lang]');
     return tagged && !/^da\\b/i.test(tagged.getAttribute('lang'));
@@ -107,6 +110,7 @@ TEXT_JS = """
       texts.push(el.value);
     }
   }
+  for (const details of closed) details.open = false;
   return texts.join(' \\n ');
 }
 """

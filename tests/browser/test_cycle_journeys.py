@@ -8,7 +8,7 @@ from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
 from forum.demo import PEOPLE
-from tests.browser.conftest import audit, login, screenshot, start_thread, watch_layout
+from tests.browser.conftest import audit, login, screenshot, start_thread, use_menu, watch_layout
 
 NAMES = {person.email: person.name for person in PEOPLE}
 # Each width gets its own people, so the journeys don't meet.
@@ -116,7 +116,7 @@ def test_meeting_cycle(
     login(page, member)
 
     # RSVP for the upcoming meeting.
-    page.get_by_role("link", name=t("Meetings")).first.click()
+    use_menu(page, t("Meetings"))
     audit(page)
     page.get_by_role("link", name=re.compile("Netværksmøde 3")).first.click()
     audit(page)
@@ -171,7 +171,7 @@ def test_meeting_cycle(
     screenshot(page, "commitment", width)
 
     # The member subscribes to the calendar feed: the meeting and the due date are in it.
-    page.get_by_role("link", name=t("My profile")).click()
+    use_menu(page, t("My profile"))
     page.get_by_role("button", name=t("Get my calendar address")).click()
     feed_url = page.get_by_label(t("Your private calendar address")).input_value()
     feed = page.context.request.get(feed_url.replace("http://localhost", live_server))
@@ -187,7 +187,7 @@ def test_meeting_cycle(
     audit(facilitator)
     expect(facilitator.locator("main")).to_contain_text(title)
     screenshot(facilitator, "overview", width)
-    facilitator.get_by_role("link", name=t("Meetings")).first.click()
+    use_menu(facilitator, t("Meetings"))
     facilitator.get_by_role("link", name=re.compile("Netværksmøde 3")).first.click()
     facilitator.get_by_role("link", name=t("Prepare the meeting")).first.click()
     audit(facilitator)

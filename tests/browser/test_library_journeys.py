@@ -9,7 +9,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests import samples
-from tests.browser.conftest import audit, login, screenshot
+from tests.browser.conftest import audit, login, screenshot, use_menu
 
 UPLOADERS = {"desktop": "member1@example.org", "phone": "member2@example.org"}
 WIDTH_OF = {"desktop": 1280, "phone": 375}
@@ -25,7 +25,7 @@ def test_upload_a_pdf_find_it_and_download_the_same_bytes(
     title = f"Klimastrategi for biblioteket ({width})"
 
     login(page, UPLOADERS[width])
-    page.get_by_role("link", name=t("Resources")).first.click()
+    use_menu(page, t("Resources"))
     audit(page)
     page.get_by_role("link", name=t("Add a resource")).first.click()
     audit(page)
@@ -54,7 +54,7 @@ def test_upload_a_pdf_find_it_and_download_the_same_bytes(
     assert download.suggested_filename == "klimastrategi.pdf"
     assert Path(download.path()).read_bytes() == pdf.read_bytes()
 
-    page.get_by_role("link", name=t("Resources")).first.click()
+    use_menu(page, t("Resources"))
     expect(page.get_by_role("link", name=title)).to_be_visible()
     audit(page)
     screenshot(page, "library", width)

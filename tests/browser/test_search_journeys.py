@@ -13,8 +13,12 @@ from tests.browser.conftest import audit, login, screenshot
 
 
 def search_from_the_header(page: Page, t, text: str) -> None:
-    """Type the query into the header's search box and press Enter, as a member would."""
+    """Type the query into the header's search box and press Enter, as a member would; on a
+    phone the header has a search link instead, to the search page and its box."""
     box = page.locator("header").get_by_role("searchbox", name=t("Search for"))
+    if not box.is_visible():
+        page.locator("header").get_by_role("link", name=t("Search"), exact=True).click()
+        box = page.locator("main").get_by_role("searchbox").first
     box.fill(text)
     box.press("Enter")
     page.wait_for_url("**/soeg?**")

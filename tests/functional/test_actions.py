@@ -10,9 +10,10 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from sqlalchemy import event, func, select
 
+from forum import dates
 from forum.extensions import db
 from forum.models import (
     Commitment,
@@ -551,7 +552,7 @@ def test_overview_flags_commitments_without_an_entry_for_four_weeks(
     db.session.add(Rsvp(meeting_id=meetings["next"].id, user_id=other_member.id, attending=False))
     db.session.commit()
     with force_locale("da"):
-        last_entry = format_date(logged.last_entry_at, "medium")
+        last_entry = dates.day_text(logged.last_entry_at)
 
     login_as(facilitator)
     page = text(client.get("/facilitator/oversigt"))

@@ -35,7 +35,7 @@ def kinds_for(person) -> list[str]:
 
 def bell(page: str) -> int:
     """Return the unread count the header's bell shows (0 when it shows none)."""
-    match = re.search(r'class="bell".*?<span class="nav-count">(\d+)', page, re.S)
+    match = re.search(r'class="bell[^"]*"(?:(?!</a>).)*?<span class="nav-count">(\d+)', page, re.S)
     return int(match.group(1)) if match else 0
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from flask_babel import force_locale, format_date, ngettext
+from flask_babel import force_locale, ngettext
 from sqlalchemy import func, select
 
-from forum import worker
+from forum import dates, worker
 from forum.extensions import db
 from forum.models import Meeting, ReminderSent, Rsvp
 from forum.models.base import utcnow
@@ -160,7 +160,7 @@ def test_commitment_reminder_goes_14_days_before_to_those_with_open_commitments(
             "The network meeting %(title)s is on %(date)s, and you have %(num)d open commitments.",
             2,
             title=upcoming.title,
-            date=format_date(upcoming.date, "long"),
+            date=dates.day_text(upcoming.date),
         )
     assert sentence in body  # how many are open, and nothing of what they are
     assert "http://localhost/handlinger" in body
