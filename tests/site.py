@@ -124,16 +124,15 @@ def build_world() -> World:
     account_service.deactivate(admin, deactivated)
     # Tokens for the pages reached by a link.
     calendar_token = calendar_service.ensure_token(author)
-    db.session.add(
-        Invitation(
-            email="ny@example.org",
-            name="Ny Person",
-            role="member",
-            token_hash=account_service._hash_token(INVITATION_TOKEN),
-            invited_by_id=facilitator.id,
-            expires_at=utcnow() + timedelta(days=14),
-        )
+    invitation = Invitation(
+        email="ny@example.org",
+        name="Ny Person",
+        role="member",
+        token_hash=account_service._hash_token(INVITATION_TOKEN),
+        invited_by_id=facilitator.id,
+        expires_at=utcnow() + timedelta(days=14),
     )
+    db.session.add(invitation)
     db.session.add(
         PasswordResetToken(
             user_id=target.id,
@@ -160,6 +159,7 @@ def build_world() -> World:
             "commitment_id": commitment.id,
             "resource_id": resource.id,
             "version_id": resource.versions[0].id,
+            "invitation_id": invitation.id,
             # The report answered when the facilitator hid the reply made one for its reporter.
             "notification_id": db.session.scalar(select(func.min(Notification.id))),
             "filename": "css/forum.css",
